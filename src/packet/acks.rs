@@ -1,0 +1,202 @@
+//! PUBACK, PUBREC, PUBREL, PUBCOMP (3.4–3.7), DISCONNECT (3.14) and AUTH (3.15):
+//! the packets made of an optional reason code and optional properties.
+//!
+//! In 5.0 these have short forms: the reason code may be left out when it is
+//! 0x00 (Success) and there are no properties, and the property length may be
+//! left out when there are no properties. Which form was used is kept
+//! (`None` = left out) so that encoding a parsed packet gives the same bytes.
+
+use bytes::BufMut;
+
+use crate::primitives::{self as p, fail, PResult};
+use crate::properties::{parse_properties, Context};
+use crate::{EncodeError, ErrorKind, Field, PacketType, Properties, Version};
+
+/// PUBACK / PUBREC / PUBREL / PUBCOMP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ack<'a> {
+    /// Packet identifier (non-zero).
+    pub packet_id: u16,
+    /// Reason code (5.0); `None` when left out (meaning 0x00 Success).
+    pub reason_code: Option<u8>,
+    /// Properties (5.0); `None` when the property length is left out.
+    pub properties: Option<Properties<'a>>,
+}
+
+/// DISCONNECT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Disconnect<'a> {
+    /// Reason code (5.0); `None` when left out (0x00 Normal disconnection).
+    pub reason_code: Option<u8>,
+    /// Properties (5.0); `None` when left out.
+    pub properties: Option<Properties<'a>>,
+}
+
+/// AUTH (5.0 only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Auth<'a> {
+    /// Reason code; `None` when left out (0x00 Success, remaining length 0).
+    pub reason_code: Option<u8>,
+    /// Properties; `None` when left out.
+    pub properties: Option<Properties<'a>>,
+}
+
+/// Whether a reason code is defined for this packet type (table 2-6).
+pub(crate) fn reason_code_ok(ty: PacketType, code: u8) -> bool {
+    match ty {
+        PacketType::PubAck | PacketType::PubRec => {
+            matches!(code, 0x00 | 0x10 | 0x80 | 0x83 | 0x87 | 0x90 | 0x91 | 0x97 | 0x99)
+        }
+        PacketType::PubRel | PacketType::PubComp => matches!(code, 0x00 | 0x92),
+        PacketType::Disconnect => matches!(
+            code,
+            0x00 | 0x04 | 0x80..=0x83 | 0x87 | 0x89 | 0x8B | 0x8D..=0x90 | 0x93..=0xA2
+        ),
+        PacketType::Auth => matches!(code, 0x00 | 0x18 | 0x19),
+        _ => false,
+    }
+}
+
+/// Parse the optional reason code and properties that end these packets.
+fn reason_and_properties(
+    input: &[u8],
+    ty: PacketType,
+) -> PResult<'_, (Option<u8>, Option<Properties<'_>>)> {
+    if input.is_empty() {
+        return Ok((input, (None, None)));
+    }
+    let (i, code) = p::byte(input, Field::ReasonCode)?;
+    if !reason_code_ok(ty, code) {
+        return fail(input, ErrorKind::InvalidReasonCode(ty));
+    }
+    if i.is_empty() {
+        return Ok((i, (Some(code), None)));
+    }
+    let (i, props) = parse_properties(i, Context::Packet(ty))?;
+    let (i, ()) = p::expect_end(i, ty)?;
+    Ok((i, (Some(code), Some(props))))
+}
+
+fn tail_len(
+    code: Option<u8>,
+    props: &Option<Properties<'_>>,
+    ty: PacketType,
+    version: Version,
+) -> Result<usize, EncodeError> {
+    if !version.is_v5() {
+        return if code.is_some() || props.is_some() {
+            Err(EncodeError::PropertiesBeforeV5)
+        } else {
+            Ok(0)
+        };
+    }
+    let code = match (code, props) {
+        (Some(c), _) => c,
+        (None, Some(_)) => 0,
+        (None, None) => return Ok(0),
+    };
+    if !reason_code_ok(ty, code) {
+        return Err(EncodeError::Invalid(ErrorKind::InvalidReasonCode(ty)));
+    }
+    Ok(1 + match props {
+        Some(pr) => pr.encoded_len(Context::Packet(ty))?,
+        None => 0,
+    })
+}
+
+fn write_tail(code: Option<u8>, props: &Option<Properties<'_>>, buf: &mut impl BufMut) {
+    match (code, props) {
+        (None, None) => {}
+        (c, None) => buf.put_u8(c.unwrap_or(0)),
+        (c, Some(pr)) => {
+            buf.put_u8(c.unwrap_or(0));
+            pr.write(buf);
+        }
+    }
+}
+
+pub(crate) fn parse_ack(input: &[u8], ty: PacketType, version: Version) -> PResult<'_, Ack<'_>> {
+    let (i, packet_id) = p::u16_be(input, Field::PacketId)?;
+    if packet_id == 0 {
+        return fail(input, ErrorKind::ZeroPacketId);
+    }
+    let (i, (reason_code, properties)) = if version.is_v5() {
+        reason_and_properties(i, ty)?
+    } else {
+        let (i, ()) = p::expect_end(i, ty)?;
+        (i, (None, None))
+    };
+    Ok((
+        i,
+        Ack {
+            packet_id,
+            reason_code,
+            properties,
+        },
+    ))
+}
+
+impl Ack<'_> {
+    pub(crate) fn body_len(&self, ty: PacketType, version: Version) -> Result<usize, EncodeError> {
+        if self.packet_id == 0 {
+            return Err(EncodeError::Invalid(ErrorKind::ZeroPacketId));
+        }
+        Ok(2 + tail_len(self.reason_code, &self.properties, ty, version)?)
+    }
+
+    pub(crate) fn write_body(&self, version: Version, buf: &mut impl BufMut) {
+        buf.put_u16(self.packet_id);
+        if version.is_v5() {
+            write_tail(self.reason_code, &self.properties, buf);
+        }
+    }
+}
+
+pub(crate) fn parse_disconnect(input: &[u8], version: Version) -> PResult<'_, Disconnect<'_>> {
+    let (i, (reason_code, properties)) = if version.is_v5() {
+        reason_and_properties(input, PacketType::Disconnect)?
+    } else {
+        let (i, ()) = p::expect_end(input, PacketType::Disconnect)?;
+        (i, (None, None))
+    };
+    Ok((
+        i,
+        Disconnect {
+            reason_code,
+            properties,
+        },
+    ))
+}
+
+impl Disconnect<'_> {
+    pub(crate) fn body_len(&self, version: Version) -> Result<usize, EncodeError> {
+        tail_len(self.reason_code, &self.properties, PacketType::Disconnect, version)
+    }
+
+    pub(crate) fn write_body(&self, version: Version, buf: &mut impl BufMut) {
+        if version.is_v5() {
+            write_tail(self.reason_code, &self.properties, buf);
+        }
+    }
+}
+
+pub(crate) fn parse_auth(input: &[u8]) -> PResult<'_, Auth<'_>> {
+    let (i, (reason_code, properties)) = reason_and_properties(input, PacketType::Auth)?;
+    Ok((
+        i,
+        Auth {
+            reason_code,
+            properties,
+        },
+    ))
+}
+
+impl Auth<'_> {
+    pub(crate) fn body_len(&self) -> Result<usize, EncodeError> {
+        tail_len(self.reason_code, &self.properties, PacketType::Auth, Version::V5)
+    }
+
+    pub(crate) fn write_body(&self, buf: &mut impl BufMut) {
+        write_tail(self.reason_code, &self.properties, buf);
+    }
+}

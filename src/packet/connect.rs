@@ -1,0 +1,315 @@
+//! CONNECT (3.1) and CONNACK (3.2).
+
+use bytes::BufMut;
+
+use crate::primitives::{self as p, fail, PResult};
+use crate::properties::{parse_properties, Context};
+use crate::{EncodeError, ErrorKind, Field, PacketType, Properties, QoS, Version};
+
+/// The will message of a CONNECT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Will<'a> {
+    /// Will QoS.
+    pub qos: QoS,
+    /// Will Retain.
+    pub retain: bool,
+    /// Will properties (5.0).
+    pub properties: Properties<'a>,
+    /// Will topic.
+    pub topic: &'a str,
+    /// Will payload.
+    pub payload: &'a [u8],
+}
+
+/// CONNECT: the first packet a client sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Connect<'a> {
+    /// Protocol version asked for (name and level agree: `MQIsdp`/3, `MQTT`/4, `MQTT`/5).
+    pub protocol: Version,
+    /// Bridge mode: bit 7 of the protocol level set (a broker-to-broker connection).
+    pub bridge: bool,
+    /// Clean Session (3.1.1) / Clean Start (5.0).
+    pub clean_start: bool,
+    /// Keep alive in seconds.
+    pub keep_alive: u16,
+    /// CONNECT properties (5.0).
+    pub properties: Properties<'a>,
+    /// Client identifier (may be empty).
+    pub client_id: &'a str,
+    /// Will message.
+    pub will: Option<Will<'a>>,
+    /// User name.
+    pub username: Option<&'a str>,
+    /// Password.
+    pub password: Option<&'a [u8]>,
+}
+
+const USERNAME: u8 = 0x80;
+const PASSWORD: u8 = 0x40;
+const WILL_RETAIN: u8 = 0x20;
+const WILL_QOS_SHIFT: u8 = 3;
+const WILL: u8 = 0x04;
+const CLEAN: u8 = 0x02;
+const RESERVED: u8 = 0x01;
+
+pub(crate) fn parse_connect(input: &[u8]) -> PResult<'_, Connect<'_>> {
+    let (i, name) = p::utf8(input, Field::ProtocolName)?;
+    // "If the protocol name is incorrect the Server MAY disconnect" [MQTT-3.1.2-1]
+    if name != "MQTT" && name != "MQIsdp" {
+        return fail(input, ErrorKind::InvalidProtocolName);
+    }
+    let level_at = i;
+    let (i, level) = p::byte(i, Field::ProtocolLevel)?;
+    let Some(protocol) = crate::Version::from_level(level) else {
+        return fail(level_at, ErrorKind::InvalidProtocolLevel);
+    };
+    if (protocol == Version::V3_1) != (name == "MQIsdp") {
+        return fail(level_at, ErrorKind::ProtocolNameMismatch);
+    }
+    let bridge = level & 0x80 != 0;
+    let flags_at = i;
+    let (i, flags) = p::byte(i, Field::ConnectFlags)?;
+    // "The Server MUST validate that the reserved flag ... is set to 0" [MQTT-3.1.2-3]
+    if flags & RESERVED != 0 {
+        return fail(flags_at, ErrorKind::ConnectReservedFlag);
+    }
+    let will_qos = (flags >> WILL_QOS_SHIFT) & 3;
+    let has_will = flags & WILL != 0;
+    if has_will {
+        // "If the Will Flag is set to 1, the value of Will QoS can be 0, 1 or 2.
+        // It MUST NOT be 3" [MQTT-3.1.2-14]
+        if will_qos == 3 {
+            return fail(flags_at, ErrorKind::WillQos3);
+        }
+    } else {
+        // [MQTT-3.1.2-15]
+        if flags & WILL_RETAIN != 0 {
+            return fail(flags_at, ErrorKind::WillRetainWithoutWill);
+        }
+        // [MQTT-3.1.2-13]
+        if will_qos != 0 {
+            return fail(flags_at, ErrorKind::WillQosWithoutWill);
+        }
+    }
+    // "If the User Name Flag is set to 0, the Password Flag MUST be set to 0"
+    // [MQTT-3.1.2-22] (dropped in 5.0)
+    if !protocol.is_v5() && flags & PASSWORD != 0 && flags & USERNAME == 0 {
+        return fail(flags_at, ErrorKind::PasswordWithoutUsername);
+    }
+    let (i, keep_alive) = p::u16_be(i, Field::KeepAlive)?;
+    let (i, properties) = if protocol.is_v5() {
+        parse_properties(i, Context::Packet(PacketType::Connect))?
+    } else {
+        (i, Properties::EMPTY)
+    };
+    let (mut i, client_id) = p::utf8(i, Field::ClientId)?;
+    let mut will = None;
+    if has_will {
+        let (j, wprops) = if protocol.is_v5() {
+            parse_properties(i, Context::Will)?
+        } else {
+            (i, Properties::EMPTY)
+        };
+        let topic_at = j;
+        let (j, topic) = p::utf8(j, Field::WillTopic)?;
+        if let Some(at) = super::topic_name_wildcard(topic) {
+            return fail(&topic_at[2 + at..], ErrorKind::TopicWildcard);
+        }
+        let (j, payload) = p::binary(j, Field::WillPayload)?;
+        will = Some(Will {
+            qos: QoS::from_u8(will_qos).unwrap_or_default(),
+            retain: flags & WILL_RETAIN != 0,
+            properties: wprops,
+            topic,
+            payload,
+        });
+        i = j;
+    }
+    let mut username = None;
+    if flags & USERNAME != 0 {
+        let (j, u) = p::utf8(i, Field::Username)?;
+        username = Some(u);
+        i = j;
+    }
+    let mut password = None;
+    if flags & PASSWORD != 0 {
+        let (j, pw) = p::binary(i, Field::Password)?;
+        password = Some(pw);
+        i = j;
+    }
+    let (i, ()) = p::expect_end(i, PacketType::Connect)?;
+    Ok((
+        i,
+        Connect {
+            protocol,
+            bridge,
+            clean_start: flags & CLEAN != 0,
+            keep_alive,
+            properties,
+            client_id,
+            will,
+            username,
+            password,
+        },
+    ))
+}
+
+impl Connect<'_> {
+    fn flags(&self) -> u8 {
+        let mut f = 0;
+        if self.clean_start {
+            f |= CLEAN;
+        }
+        if let Some(w) = &self.will {
+            f |= WILL | (w.qos as u8) << WILL_QOS_SHIFT;
+            if w.retain {
+                f |= WILL_RETAIN;
+            }
+        }
+        if self.username.is_some() {
+            f |= USERNAME;
+        }
+        if self.password.is_some() {
+            f |= PASSWORD;
+        }
+        f
+    }
+
+    pub(crate) fn body_len(&self) -> Result<usize, EncodeError> {
+        let v5 = self.protocol.is_v5();
+        let mut n = p::field_len(self.protocol.protocol_name().len(), Field::ProtocolName)? + 4;
+        if v5 {
+            n += self
+                .properties
+                .encoded_len(Context::Packet(PacketType::Connect))?;
+        } else if !self.properties.is_empty() {
+            return Err(EncodeError::PropertiesBeforeV5);
+        }
+        n += p::check_str_for_encode(self.client_id, Field::ClientId)?;
+        if let Some(w) = &self.will {
+            if v5 {
+                n += w.properties.encoded_len(Context::Will)?;
+            } else if !w.properties.is_empty() {
+                return Err(EncodeError::PropertiesBeforeV5);
+            }
+            if super::topic_name_wildcard(w.topic).is_some() {
+                return Err(EncodeError::Invalid(ErrorKind::TopicWildcard));
+            }
+            n += p::check_str_for_encode(w.topic, Field::WillTopic)?;
+            n += p::field_len(w.payload.len(), Field::WillPayload)?;
+        }
+        if let Some(u) = self.username {
+            n += p::check_str_for_encode(u, Field::Username)?;
+        } else if self.password.is_some() && !v5 {
+            return Err(EncodeError::Invalid(ErrorKind::PasswordWithoutUsername));
+        }
+        if let Some(pw) = self.password {
+            n += p::field_len(pw.len(), Field::Password)?;
+        }
+        Ok(n)
+    }
+
+    pub(crate) fn write_body(&self, buf: &mut impl BufMut) {
+        p::write_binary(buf, self.protocol.protocol_name().as_bytes());
+        buf.put_u8(self.protocol.level() | if self.bridge { 0x80 } else { 0 });
+        buf.put_u8(self.flags());
+        buf.put_u16(self.keep_alive);
+        let v5 = self.protocol.is_v5();
+        if v5 {
+            self.properties.write(buf);
+        }
+        p::write_binary(buf, self.client_id.as_bytes());
+        if let Some(w) = &self.will {
+            if v5 {
+                w.properties.write(buf);
+            }
+            p::write_binary(buf, w.topic.as_bytes());
+            p::write_binary(buf, w.payload);
+        }
+        if let Some(u) = self.username {
+            p::write_binary(buf, u.as_bytes());
+        }
+        if let Some(pw) = self.password {
+            p::write_binary(buf, pw);
+        }
+    }
+}
+
+/// CONNACK: the server's answer to CONNECT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnAck<'a> {
+    /// Session Present.
+    pub session_present: bool,
+    /// Return code (3.1, 3.1.1: 0-5) or reason code (5.0).
+    pub code: u8,
+    /// CONNACK properties (5.0).
+    pub properties: Properties<'a>,
+}
+
+/// CONNACK reason codes of 5.0 (table 3-1).
+fn connack_v5_code_ok(code: u8) -> bool {
+    matches!(
+        code,
+        0x00 | 0x80..=0x8A | 0x8C | 0x90 | 0x95 | 0x97 | 0x99..=0x9D | 0x9F
+    )
+}
+
+fn connack_code_ok(code: u8, version: Version) -> bool {
+    if version.is_v5() {
+        connack_v5_code_ok(code)
+    } else {
+        code <= 5
+    }
+}
+
+pub(crate) fn parse_connack(input: &[u8], version: Version) -> PResult<'_, ConnAck<'_>> {
+    let (i, flags) = p::byte(input, Field::ConnackFlags)?;
+    // "Bits 7-1 are reserved and MUST be set to 0" [MQTT-3.2.2-1]
+    if flags & 0xfe != 0 {
+        return fail(input, ErrorKind::ConnackReservedFlags);
+    }
+    let code_at = i;
+    let (i, code) = p::byte(i, Field::ReturnCode)?;
+    if !connack_code_ok(code, version) {
+        return fail(code_at, ErrorKind::InvalidConnackCode);
+    }
+    let (i, properties) = if version.is_v5() {
+        parse_properties(i, Context::Packet(PacketType::ConnAck))?
+    } else {
+        (i, Properties::EMPTY)
+    };
+    let (i, ()) = p::expect_end(i, PacketType::ConnAck)?;
+    Ok((
+        i,
+        ConnAck {
+            session_present: flags & 1 != 0,
+            code,
+            properties,
+        },
+    ))
+}
+
+impl ConnAck<'_> {
+    pub(crate) fn body_len(&self, version: Version) -> Result<usize, EncodeError> {
+        if !connack_code_ok(self.code, version) {
+            return Err(EncodeError::Invalid(ErrorKind::InvalidConnackCode));
+        }
+        if version.is_v5() {
+            Ok(2 + self
+                .properties
+                .encoded_len(Context::Packet(PacketType::ConnAck))?)
+        } else if !self.properties.is_empty() {
+            Err(EncodeError::PropertiesBeforeV5)
+        } else {
+            Ok(2)
+        }
+    }
+
+    pub(crate) fn write_body(&self, version: Version, buf: &mut impl BufMut) {
+        buf.put_u8(self.session_present as u8);
+        buf.put_u8(self.code);
+        if version.is_v5() {
+            self.properties.write(buf);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! The data representations of MQTT (section 1.5): nom parsers over the exact
+//! body of one packet, and their writers.
+//!
+//! Parsers are `complete`: the body is whole, so running out of bytes means the
+//! remaining length is too short for the field ([`ErrorKind::Truncated`]).
+//! Every UTF-8 string is checked with simdutf8 and for U+0000.
+
+use bytes::BufMut;
+use nom::bytes::complete::take;
+use nom::number::complete::{be_u16, be_u32, be_u8};
+
+use crate::{framing, DecodeError, EncodeError, ErrorKind, Field};
+
+/// The nom error type of mqttwire's parsers: the input where the problem is
+/// and which rule it breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParseError<'a> {
+    /// The input remaining where the error was found.
+    pub input: &'a [u8],
+    /// The rule broken.
+    pub kind: ErrorKind,
+}
+
+impl<'a> nom::error::ParseError<&'a [u8]> for ParseError<'a> {
+    fn from_error_kind(input: &'a [u8], _kind: nom::error::ErrorKind) -> Self {
+        ParseError {
+            input,
+            kind: ErrorKind::Truncated(Field::RemainingLength),
+        }
+    }
+
+    fn append(_input: &'a [u8], _kind: nom::error::ErrorKind, other: Self) -> Self {
+        other
+    }
+}
+
+/// Result of a mqttwire nom parser.
+pub type PResult<'a, T> = nom::IResult<&'a [u8], T, ParseError<'a>>;
+
+/// An error at `input` (a suffix of the body being parsed).
+#[inline]
+pub fn fail<T>(input: &[u8], kind: ErrorKind) -> PResult<'_, T> {
+    Err(nom::Err::Failure(ParseError { input, kind }))
+}
+
+/// Turn a parse error into a [`DecodeError`] whose offset counts from the start
+/// of `body` (the parser's original input).
+pub fn to_decode_error(body: &[u8], err: nom::Err<ParseError<'_>>) -> DecodeError {
+    match err {
+        nom::Err::Error(e) | nom::Err::Failure(e) => {
+            DecodeError::new(e.kind, body.len().saturating_sub(e.input.len()))
+        }
+        nom::Err::Incomplete(_) => {
+            DecodeError::new(ErrorKind::Truncated(Field::RemainingLength), body.len())
+        }
+    }
+}
+
+#[inline]
+fn truncated<'a, T>(
+    input: &'a [u8],
+    field: Field,
+) -> impl FnOnce(nom::Err<ParseError<'a>>) -> nom::Err<ParseError<'a>> {
+    move |_| {
+        nom::Err::Failure(ParseError {
+            input,
+            kind: ErrorKind::Truncated(field),
+        })
+    }
+}
+
+/// One byte.
+#[inline]
+pub fn byte(input: &[u8], field: Field) -> PResult<'_, u8> {
+    be_u8::<_, ParseError>(input).map_err(truncated::<u8>(input, field))
+}
+
+/// Two Byte Integer, big-endian (1.5.2).
+#[inline]
+pub fn u16_be(input: &[u8], field: Field) -> PResult<'_, u16> {
+    be_u16::<_, ParseError>(input).map_err(truncated::<u16>(input, field))
+}
+
+/// Four Byte Integer, big-endian (1.5.3).
+#[inline]
+pub fn u32_be(input: &[u8], field: Field) -> PResult<'_, u32> {
+    be_u32::<_, ParseError>(input).map_err(truncated::<u32>(input, field))
+}
+
+/// Variable Byte Integer (1.5.5), at most four bytes, shortest form.
+#[inline]
+pub fn var_int(input: &[u8], field: Field) -> PResult<'_, u32> {
+    match framing::read_var_int(input) {
+        Ok(crate::Status::Complete((v, n))) => Ok((&input[n..], v)),
+        Ok(crate::Status::Partial(_)) => fail(&input[input.len()..], ErrorKind::Truncated(field)),
+        Err(e) => fail(&input[e.offset.min(input.len())..], e.kind),
+    }
+}
+
+/// Binary Data (1.5.6): a two-byte length and that many bytes.
+#[inline]
+pub fn binary(input: &[u8], field: Field) -> PResult<'_, &[u8]> {
+    let (rest, len) = u16_be(input, field)?;
+    take::<_, _, ParseError>(len).parse_complete(rest)
+        .map_err(truncated::<&[u8]>(input, field))
+}
+
+use nom::Parser as _;
+
+/// UTF-8 Encoded String (1.5.4): a two-byte length and well-formed UTF-8 without
+/// U+0000 [MQTT-1.5.4-1] [MQTT-1.5.4-2]. The check uses simdutf8.
+#[inline]
+pub fn utf8(input: &[u8], field: Field) -> PResult<'_, &str> {
+    let (rest, bytes) = binary(input, field)?;
+    let start = &input[2..];
+    match check_utf8(bytes, field) {
+        Ok(s) => Ok((rest, s)),
+        Err((at, kind)) => fail(&start[at..], kind),
+    }
+}
+
+/// Check that `bytes` is a valid MQTT string: well-formed UTF-8 without U+0000.
+/// On failure returns the offset of the first bad byte and the error.
+#[inline]
+pub fn check_utf8(bytes: &[u8], field: Field) -> Result<&str, (usize, ErrorKind)> {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(s) => {
+            if let Some(at) = bytes.iter().position(|&b| b == 0) {
+                return Err((at, ErrorKind::NullCharacter(field)));
+            }
+            Ok(s)
+        }
+        Err(_) => {
+            let at = simdutf8::compat::from_utf8(bytes)
+                .err()
+                .map(|e| e.valid_up_to())
+                .unwrap_or(0);
+            Err((at, ErrorKind::InvalidUtf8(field)))
+        }
+    }
+}
+
+/// A field must be empty here: the body has bytes after its last field.
+#[inline]
+pub fn expect_end(input: &[u8], ty: crate::PacketType) -> PResult<'_, ()> {
+    if input.is_empty() {
+        Ok((input, ()))
+    } else {
+        fail(input, ErrorKind::TrailingBytes(ty))
+    }
+}
+
+/// Bytes a UTF-8 string or binary field takes on the wire, refusing lengths
+/// over 65,535 instead of truncating them.
+#[inline]
+pub fn field_len(len: usize, field: Field) -> Result<usize, EncodeError> {
+    if len > u16::MAX as usize {
+        Err(EncodeError::FieldTooLong(field))
+    } else {
+        Ok(2 + len)
+    }
+}
+
+/// Check a string about to be encoded: no U+0000, at most 65,535 bytes.
+#[inline]
+pub fn check_str_for_encode(s: &str, field: Field) -> Result<usize, EncodeError> {
+    if s.as_bytes().contains(&0) {
+        return Err(EncodeError::Invalid(ErrorKind::NullCharacter(field)));
+    }
+    field_len(s.len(), field)
+}
+
+/// Write a two-byte length and the bytes (length already checked).
+#[inline]
+pub fn write_binary(buf: &mut impl BufMut, bytes: &[u8]) {
+    buf.put_u16(bytes.len() as u16);
+    buf.put_slice(bytes);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_rules() {
+        assert_eq!(utf8(b"\x00\x02ab!", Field::Topic).unwrap(), (&b"!"[..], "ab"));
+        let e = utf8(b"\x00\x03a\x00b", Field::Topic).unwrap_err();
+        let nom::Err::Failure(e) = e else { panic!() };
+        assert_eq!(e.kind, ErrorKind::NullCharacter(Field::Topic));
+        assert_eq!(e.input, b"\x00b");
+        let e = utf8(b"\x00\x02\xc3\x28", Field::Username).unwrap_err();
+        let nom::Err::Failure(e) = e else { panic!() };
+        assert_eq!(e.kind, ErrorKind::InvalidUtf8(Field::Username));
+        // UTF-16 surrogate encoded in UTF-8 is ill-formed.
+        let e = utf8(b"\x00\x03\xed\xa0\x80", Field::Topic).unwrap_err();
+        let nom::Err::Failure(e) = e else { panic!() };
+        assert_eq!(e.kind, ErrorKind::InvalidUtf8(Field::Topic));
+        let e = utf8(b"\x00\x05ab", Field::ClientId).unwrap_err();
+        let nom::Err::Failure(e) = e else { panic!() };
+        assert_eq!(e.kind, ErrorKind::Truncated(Field::ClientId));
+    }
+}

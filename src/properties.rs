@@ -1,0 +1,670 @@
+//! MQTT 5.0 properties (section 2.2.2).
+//!
+//! One table ([`PropertyId`]) gives each property's identifier, wire type, the
+//! packets it may appear in and whether it may repeat. Parsing validates a whole
+//! property list once (ids, types, allowed packet, duplicates, value ranges,
+//! UTF-8) and keeps it as the borrowed wire bytes; [`Properties::iter`] then
+//! decodes lazily. Properties built for encoding are a borrowed slice of
+//! [`Property`] values and are validated by the same code.
+
+use core::fmt;
+
+use bytes::BufMut;
+
+use crate::primitives::{self, fail, PResult};
+use crate::{framing, EncodeError, ErrorKind, Field, PacketType};
+
+/// Wire type of a property value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PropertyType {
+    /// One byte.
+    Byte,
+    /// Two Byte Integer.
+    U16,
+    /// Four Byte Integer.
+    U32,
+    /// Variable Byte Integer.
+    VarInt,
+    /// UTF-8 Encoded String.
+    Str,
+    /// Binary Data.
+    Binary,
+    /// UTF-8 String Pair.
+    Pair,
+}
+
+/// Where a property list is: a packet type, or the will properties of CONNECT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// The properties of a packet of this type.
+    Packet(PacketType),
+    /// The will properties in a CONNECT payload.
+    Will,
+}
+
+impl Context {
+    fn bit(self) -> u16 {
+        match self {
+            Context::Will => 1,
+            Context::Packet(t) => 1 << (t as u16),
+        }
+    }
+
+    fn packet_type(self) -> PacketType {
+        match self {
+            Context::Will => PacketType::Connect,
+            Context::Packet(t) => t,
+        }
+    }
+}
+
+macro_rules! property_table {
+    ($( $variant:ident = $id:literal, $name:literal, $ty:ident, [$($ctx:ident),*], $multi:literal; )*) => {
+        /// A v5 property identifier.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[repr(u8)]
+        #[allow(missing_docs)]
+        pub enum PropertyId {
+            $( $variant = $id, )*
+        }
+
+        impl PropertyId {
+            /// Every property, in identifier order.
+            pub const ALL: &'static [PropertyId] = &[$( PropertyId::$variant, )*];
+
+            /// The property of an identifier.
+            pub fn from_u8(id: u8) -> Option<PropertyId> {
+                match id {
+                    $( $id => Some(PropertyId::$variant), )*
+                    _ => None,
+                }
+            }
+
+            /// The name mqtt-packet uses for it (`userProperties` for id 38).
+            pub fn name(self) -> &'static str {
+                match self { $( PropertyId::$variant => $name, )* }
+            }
+
+            /// Its wire type.
+            pub fn value_type(self) -> PropertyType {
+                match self { $( PropertyId::$variant => PropertyType::$ty, )* }
+            }
+
+            /// Whether it may appear more than once in one list (in PUBLISH, for
+            /// Subscription Identifier).
+            fn may_repeat(self) -> bool {
+                match self { $( PropertyId::$variant => $multi, )* }
+            }
+
+            /// Bit set of the contexts it is allowed in (table 2-4).
+            fn allowed(self) -> u16 {
+                match self {
+                    $( PropertyId::$variant => 0 $( | ctx::$ctx )*, )*
+                }
+            }
+        }
+    };
+}
+
+/// Context bits of the property table (bit 0: will properties, else the packet type).
+#[allow(non_upper_case_globals)]
+mod ctx {
+    use crate::PacketType as T;
+    pub const Will: u16 = 1;
+    pub const Connect: u16 = 1 << T::Connect as u16;
+    pub const ConnAck: u16 = 1 << T::ConnAck as u16;
+    pub const Publish: u16 = 1 << T::Publish as u16;
+    pub const PubAck: u16 = 1 << T::PubAck as u16;
+    pub const PubRec: u16 = 1 << T::PubRec as u16;
+    pub const PubRel: u16 = 1 << T::PubRel as u16;
+    pub const PubComp: u16 = 1 << T::PubComp as u16;
+    pub const Subscribe: u16 = 1 << T::Subscribe as u16;
+    pub const SubAck: u16 = 1 << T::SubAck as u16;
+    pub const Unsubscribe: u16 = 1 << T::Unsubscribe as u16;
+    pub const UnsubAck: u16 = 1 << T::UnsubAck as u16;
+    pub const Disconnect: u16 = 1 << T::Disconnect as u16;
+    pub const Auth: u16 = 1 << T::Auth as u16;
+}
+
+property_table! {
+    PayloadFormatIndicator = 1, "payloadFormatIndicator", Byte, [Publish, Will], false;
+    MessageExpiryInterval = 2, "messageExpiryInterval", U32, [Publish, Will], false;
+    ContentType = 3, "contentType", Str, [Publish, Will], false;
+    ResponseTopic = 8, "responseTopic", Str, [Publish, Will], false;
+    CorrelationData = 9, "correlationData", Binary, [Publish, Will], false;
+    SubscriptionIdentifier = 11, "subscriptionIdentifier", VarInt, [Publish, Subscribe], true;
+    SessionExpiryInterval = 17, "sessionExpiryInterval", U32, [Connect, ConnAck, Disconnect], false;
+    AssignedClientIdentifier = 18, "assignedClientIdentifier", Str, [ConnAck], false;
+    ServerKeepAlive = 19, "serverKeepAlive", U16, [ConnAck], false;
+    AuthenticationMethod = 21, "authenticationMethod", Str, [Connect, ConnAck, Auth], false;
+    AuthenticationData = 22, "authenticationData", Binary, [Connect, ConnAck, Auth], false;
+    RequestProblemInformation = 23, "requestProblemInformation", Byte, [Connect], false;
+    WillDelayInterval = 24, "willDelayInterval", U32, [Will], false;
+    RequestResponseInformation = 25, "requestResponseInformation", Byte, [Connect], false;
+    ResponseInformation = 26, "responseInformation", Str, [ConnAck], false;
+    ServerReference = 28, "serverReference", Str, [ConnAck, Disconnect], false;
+    ReasonString = 31, "reasonString", Str, [ConnAck, PubAck, PubRec, PubRel, PubComp, SubAck, UnsubAck, Disconnect, Auth], false;
+    ReceiveMaximum = 33, "receiveMaximum", U16, [Connect, ConnAck], false;
+    TopicAliasMaximum = 34, "topicAliasMaximum", U16, [Connect, ConnAck], false;
+    TopicAlias = 35, "topicAlias", U16, [Publish], false;
+    MaximumQoS = 36, "maximumQoS", Byte, [ConnAck], false;
+    RetainAvailable = 37, "retainAvailable", Byte, [ConnAck], false;
+    UserProperty = 38, "userProperties", Pair, [Will, Connect, ConnAck, Publish, PubAck, PubRec, PubRel, PubComp, Subscribe, SubAck, Unsubscribe, UnsubAck, Disconnect, Auth], true;
+    MaximumPacketSize = 39, "maximumPacketSize", U32, [Connect, ConnAck], false;
+    WildcardSubscriptionAvailable = 40, "wildcardSubscriptionAvailable", Byte, [ConnAck], false;
+    SubscriptionIdentifierAvailable = 41, "subscriptionIdentifiersAvailable", Byte, [ConnAck], false;
+    SharedSubscriptionAvailable = 42, "sharedSubscriptionAvailable", Byte, [ConnAck], false;
+}
+
+/// The mqtt-packet name of a property id, or `"unknown"`.
+pub fn property_name(id: u8) -> &'static str {
+    PropertyId::from_u8(id).map_or("unknown", PropertyId::name)
+}
+
+/// One v5 property with its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum Property<'a> {
+    PayloadFormatIndicator(u8),
+    MessageExpiryInterval(u32),
+    ContentType(&'a str),
+    ResponseTopic(&'a str),
+    CorrelationData(&'a [u8]),
+    SubscriptionIdentifier(u32),
+    SessionExpiryInterval(u32),
+    AssignedClientIdentifier(&'a str),
+    ServerKeepAlive(u16),
+    AuthenticationMethod(&'a str),
+    AuthenticationData(&'a [u8]),
+    RequestProblemInformation(u8),
+    WillDelayInterval(u32),
+    RequestResponseInformation(u8),
+    ResponseInformation(&'a str),
+    ServerReference(&'a str),
+    ReasonString(&'a str),
+    ReceiveMaximum(u16),
+    TopicAliasMaximum(u16),
+    TopicAlias(u16),
+    MaximumQoS(u8),
+    RetainAvailable(u8),
+    /// A user property: name, value.
+    UserProperty(&'a str, &'a str),
+    MaximumPacketSize(u32),
+    WildcardSubscriptionAvailable(u8),
+    SubscriptionIdentifierAvailable(u8),
+    SharedSubscriptionAvailable(u8),
+}
+
+/// A property value in its wire type, used by the encoder and the tape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value<'a> {
+    /// Byte, two- and four-byte and variable byte integers.
+    Int(u32),
+    /// UTF-8 string.
+    Str(&'a str),
+    /// Binary data.
+    Bin(&'a [u8]),
+    /// String pair.
+    Pair(&'a str, &'a str),
+}
+
+impl<'a> Property<'a> {
+    /// The property's identifier.
+    pub fn id(&self) -> PropertyId {
+        use Property as P;
+        use PropertyId as I;
+        match self {
+            P::PayloadFormatIndicator(_) => I::PayloadFormatIndicator,
+            P::MessageExpiryInterval(_) => I::MessageExpiryInterval,
+            P::ContentType(_) => I::ContentType,
+            P::ResponseTopic(_) => I::ResponseTopic,
+            P::CorrelationData(_) => I::CorrelationData,
+            P::SubscriptionIdentifier(_) => I::SubscriptionIdentifier,
+            P::SessionExpiryInterval(_) => I::SessionExpiryInterval,
+            P::AssignedClientIdentifier(_) => I::AssignedClientIdentifier,
+            P::ServerKeepAlive(_) => I::ServerKeepAlive,
+            P::AuthenticationMethod(_) => I::AuthenticationMethod,
+            P::AuthenticationData(_) => I::AuthenticationData,
+            P::RequestProblemInformation(_) => I::RequestProblemInformation,
+            P::WillDelayInterval(_) => I::WillDelayInterval,
+            P::RequestResponseInformation(_) => I::RequestResponseInformation,
+            P::ResponseInformation(_) => I::ResponseInformation,
+            P::ServerReference(_) => I::ServerReference,
+            P::ReasonString(_) => I::ReasonString,
+            P::ReceiveMaximum(_) => I::ReceiveMaximum,
+            P::TopicAliasMaximum(_) => I::TopicAliasMaximum,
+            P::TopicAlias(_) => I::TopicAlias,
+            P::MaximumQoS(_) => I::MaximumQoS,
+            P::RetainAvailable(_) => I::RetainAvailable,
+            P::UserProperty(..) => I::UserProperty,
+            P::MaximumPacketSize(_) => I::MaximumPacketSize,
+            P::WildcardSubscriptionAvailable(_) => I::WildcardSubscriptionAvailable,
+            P::SubscriptionIdentifierAvailable(_) => I::SubscriptionIdentifierAvailable,
+            P::SharedSubscriptionAvailable(_) => I::SharedSubscriptionAvailable,
+        }
+    }
+
+    /// The value in its wire type.
+    pub fn value(&self) -> Value<'a> {
+        use Property as P;
+        match *self {
+            P::PayloadFormatIndicator(v)
+            | P::RequestProblemInformation(v)
+            | P::RequestResponseInformation(v)
+            | P::MaximumQoS(v)
+            | P::RetainAvailable(v)
+            | P::WildcardSubscriptionAvailable(v)
+            | P::SubscriptionIdentifierAvailable(v)
+            | P::SharedSubscriptionAvailable(v) => Value::Int(v as u32),
+            P::ServerKeepAlive(v)
+            | P::ReceiveMaximum(v)
+            | P::TopicAliasMaximum(v)
+            | P::TopicAlias(v) => Value::Int(v as u32),
+            P::MessageExpiryInterval(v)
+            | P::SubscriptionIdentifier(v)
+            | P::SessionExpiryInterval(v)
+            | P::WillDelayInterval(v)
+            | P::MaximumPacketSize(v) => Value::Int(v),
+            P::ContentType(s)
+            | P::ResponseTopic(s)
+            | P::AssignedClientIdentifier(s)
+            | P::AuthenticationMethod(s)
+            | P::ResponseInformation(s)
+            | P::ServerReference(s)
+            | P::ReasonString(s) => Value::Str(s),
+            P::CorrelationData(b) | P::AuthenticationData(b) => Value::Bin(b),
+            P::UserProperty(k, v) => Value::Pair(k, v),
+        }
+    }
+
+    /// Build a property from its id and a value of the right wire type.
+    pub fn from_value(id: PropertyId, value: Value<'a>) -> Option<Property<'a>> {
+        use Property as P;
+        use PropertyId as I;
+        let byte = |v: u32| u8::try_from(v).ok();
+        let short = |v: u32| u16::try_from(v).ok();
+        Some(match (id, value) {
+            (I::PayloadFormatIndicator, Value::Int(v)) => P::PayloadFormatIndicator(byte(v)?),
+            (I::MessageExpiryInterval, Value::Int(v)) => P::MessageExpiryInterval(v),
+            (I::ContentType, Value::Str(s)) => P::ContentType(s),
+            (I::ResponseTopic, Value::Str(s)) => P::ResponseTopic(s),
+            (I::CorrelationData, Value::Bin(b)) => P::CorrelationData(b),
+            (I::SubscriptionIdentifier, Value::Int(v)) => P::SubscriptionIdentifier(v),
+            (I::SessionExpiryInterval, Value::Int(v)) => P::SessionExpiryInterval(v),
+            (I::AssignedClientIdentifier, Value::Str(s)) => P::AssignedClientIdentifier(s),
+            (I::ServerKeepAlive, Value::Int(v)) => P::ServerKeepAlive(short(v)?),
+            (I::AuthenticationMethod, Value::Str(s)) => P::AuthenticationMethod(s),
+            (I::AuthenticationData, Value::Bin(b)) => P::AuthenticationData(b),
+            (I::RequestProblemInformation, Value::Int(v)) => {
+                P::RequestProblemInformation(byte(v)?)
+            }
+            (I::WillDelayInterval, Value::Int(v)) => P::WillDelayInterval(v),
+            (I::RequestResponseInformation, Value::Int(v)) => {
+                P::RequestResponseInformation(byte(v)?)
+            }
+            (I::ResponseInformation, Value::Str(s)) => P::ResponseInformation(s),
+            (I::ServerReference, Value::Str(s)) => P::ServerReference(s),
+            (I::ReasonString, Value::Str(s)) => P::ReasonString(s),
+            (I::ReceiveMaximum, Value::Int(v)) => P::ReceiveMaximum(short(v)?),
+            (I::TopicAliasMaximum, Value::Int(v)) => P::TopicAliasMaximum(short(v)?),
+            (I::TopicAlias, Value::Int(v)) => P::TopicAlias(short(v)?),
+            (I::MaximumQoS, Value::Int(v)) => P::MaximumQoS(byte(v)?),
+            (I::RetainAvailable, Value::Int(v)) => P::RetainAvailable(byte(v)?),
+            (I::UserProperty, Value::Pair(k, v)) => P::UserProperty(k, v),
+            (I::MaximumPacketSize, Value::Int(v)) => P::MaximumPacketSize(v),
+            (I::WildcardSubscriptionAvailable, Value::Int(v)) => {
+                P::WildcardSubscriptionAvailable(byte(v)?)
+            }
+            (I::SubscriptionIdentifierAvailable, Value::Int(v)) => {
+                P::SubscriptionIdentifierAvailable(byte(v)?)
+            }
+            (I::SharedSubscriptionAvailable, Value::Int(v)) => {
+                P::SharedSubscriptionAvailable(byte(v)?)
+            }
+            _ => return None,
+        })
+    }
+
+    /// Whether the value is in the range the spec allows.
+    fn value_ok(&self) -> bool {
+        use Property as P;
+        match *self {
+            // 0 or 1 only [MQTT-3.3.2.3.2], [MQTT-3.1.2.11.6/7], [MQTT-3.2.2.3.4/5/11/12/13]
+            P::PayloadFormatIndicator(v)
+            | P::RequestProblemInformation(v)
+            | P::RequestResponseInformation(v)
+            | P::MaximumQoS(v)
+            | P::RetainAvailable(v)
+            | P::WildcardSubscriptionAvailable(v)
+            | P::SubscriptionIdentifierAvailable(v)
+            | P::SharedSubscriptionAvailable(v) => v <= 1,
+            // "It is a Protocol Error to include ... a value of 0" [MQTT-3.1.2.11.3/4]
+            P::ReceiveMaximum(v) | P::TopicAlias(v) => v != 0,
+            P::MaximumPacketSize(v) => v != 0,
+            // 1 to 268,435,455 [MQTT-3.8.2.1.2]
+            P::SubscriptionIdentifier(v) => (1..=framing::MAX_REMAINING_LENGTH as u32).contains(&v),
+            P::ContentType(s)
+            | P::ResponseTopic(s)
+            | P::AssignedClientIdentifier(s)
+            | P::AuthenticationMethod(s)
+            | P::ResponseInformation(s)
+            | P::ServerReference(s)
+            | P::ReasonString(s) => s.len() <= u16::MAX as usize && !s.as_bytes().contains(&0),
+            P::CorrelationData(b) | P::AuthenticationData(b) => b.len() <= u16::MAX as usize,
+            P::UserProperty(k, v) => {
+                k.len() <= u16::MAX as usize
+                    && v.len() <= u16::MAX as usize
+                    && !k.as_bytes().contains(&0)
+                    && !v.as_bytes().contains(&0)
+            }
+            _ => true,
+        }
+    }
+
+    /// Bytes this property takes on the wire (identifier included).
+    pub fn wire_len(&self) -> usize {
+        1 + match self.value() {
+            Value::Int(v) => match self.id().value_type() {
+                PropertyType::Byte => 1,
+                PropertyType::U16 => 2,
+                PropertyType::U32 => 4,
+                _ => framing::var_int_len(v as usize),
+            },
+            Value::Str(s) => 2 + s.len(),
+            Value::Bin(b) => 2 + b.len(),
+            Value::Pair(k, v) => 4 + k.len() + v.len(),
+        }
+    }
+
+    fn write(&self, buf: &mut impl BufMut) {
+        let id = self.id();
+        buf.put_u8(id as u8);
+        match self.value() {
+            Value::Int(v) => match id.value_type() {
+                PropertyType::Byte => buf.put_u8(v as u8),
+                PropertyType::U16 => buf.put_u16(v as u16),
+                PropertyType::U32 => buf.put_u32(v),
+                _ => framing::write_var_int(buf, v as usize),
+            },
+            Value::Str(s) => primitives::write_binary(buf, s.as_bytes()),
+            Value::Bin(b) => primitives::write_binary(buf, b),
+            Value::Pair(k, v) => {
+                primitives::write_binary(buf, k.as_bytes());
+                primitives::write_binary(buf, v.as_bytes());
+            }
+        }
+    }
+}
+
+/// Tracks which properties a list has had, to find forbidden repeats.
+#[derive(Default)]
+struct Seen(u64);
+
+/// Check one property against the rules of its context. Shared by the parser
+/// and the encoder so both enforce the same table.
+fn check(prop: &Property<'_>, ctx: Context, seen: &mut Seen) -> Result<(), ErrorKind> {
+    let id = prop.id();
+    if id.allowed() & ctx.bit() == 0 {
+        return Err(ErrorKind::PropertyNotAllowed(id as u8, ctx.packet_type()));
+    }
+    let bit = 1u64 << (id as u8);
+    let repeat_ok = id.may_repeat()
+        && (id != PropertyId::SubscriptionIdentifier
+            || ctx == Context::Packet(PacketType::Publish));
+    if seen.0 & bit != 0 && !repeat_ok {
+        return Err(ErrorKind::DuplicateProperty(id as u8));
+    }
+    seen.0 |= bit;
+    if !prop.value_ok() {
+        return Err(ErrorKind::InvalidPropertyValue(id as u8));
+    }
+    Ok(())
+}
+
+/// Parse one property at the start of `input` (no context checks).
+fn parse_one(input: &[u8]) -> PResult<'_, Property<'_>> {
+    let (rest, raw_id) = primitives::byte(input, Field::Properties)?;
+    if raw_id == 0 {
+        return fail(input, ErrorKind::PropertyIdZero);
+    }
+    let Some(id) = PropertyId::from_u8(raw_id) else {
+        return fail(input, ErrorKind::UnknownProperty(raw_id));
+    };
+    let f = Field::PropertyValue;
+    let (rest, value) = match id.value_type() {
+        PropertyType::Byte => {
+            let (r, v) = primitives::byte(rest, f)?;
+            (r, Value::Int(v as u32))
+        }
+        PropertyType::U16 => {
+            let (r, v) = primitives::u16_be(rest, f)?;
+            (r, Value::Int(v as u32))
+        }
+        PropertyType::U32 => {
+            let (r, v) = primitives::u32_be(rest, f)?;
+            (r, Value::Int(v))
+        }
+        PropertyType::VarInt => {
+            let (r, v) = primitives::var_int(rest, f)?;
+            (r, Value::Int(v))
+        }
+        PropertyType::Str => {
+            let (r, v) = primitives::utf8(rest, f)?;
+            (r, Value::Str(v))
+        }
+        PropertyType::Binary => {
+            let (r, v) = primitives::binary(rest, f)?;
+            (r, Value::Bin(v))
+        }
+        PropertyType::Pair => {
+            let (r, k) = primitives::utf8(rest, f)?;
+            let (r, v) = primitives::utf8(r, f)?;
+            (r, Value::Pair(k, v))
+        }
+    };
+    // The value has the id's type by construction.
+    match Property::from_value(id, value) {
+        Some(p) => Ok((rest, p)),
+        None => fail(input, ErrorKind::InvalidPropertyValue(raw_id)),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Repr<'a> {
+    Wire(&'a [u8]),
+    List(&'a [Property<'a>]),
+}
+
+/// A validated v5 property list, borrowed.
+///
+/// From the parser it is the wire bytes (decoded lazily by [`iter`](Self::iter));
+/// for encoding, build it from a slice of [`Property`] with
+/// [`from_list`](Self::from_list). Two lists are equal when they hold the same
+/// properties in the same order, whatever their form.
+#[derive(Clone, Copy)]
+pub struct Properties<'a>(Repr<'a>);
+
+impl<'a> Properties<'a> {
+    /// No properties.
+    pub const EMPTY: Properties<'static> = Properties(Repr::Wire(&[]));
+
+    /// Properties to encode, in this order. They are checked when the packet is
+    /// encoded.
+    pub const fn from_list(list: &'a [Property<'a>]) -> Self {
+        Properties(Repr::List(list))
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        match self.0 {
+            Repr::Wire(w) => w.is_empty(),
+            Repr::List(l) => l.is_empty(),
+        }
+    }
+
+    /// The properties in order.
+    pub fn iter(&self) -> PropertyIter<'a> {
+        match self.0 {
+            Repr::Wire(w) => PropertyIter(IterRepr::Wire(w)),
+            Repr::List(l) => PropertyIter(IterRepr::List(l.iter())),
+        }
+    }
+
+    /// The first property with this id.
+    pub fn get(&self, id: PropertyId) -> Option<Property<'a>> {
+        self.iter().find(|p| p.id() == id)
+    }
+
+    /// The user properties (name, value) in order.
+    pub fn user_properties(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
+        self.iter().filter_map(|p| match p {
+            Property::UserProperty(k, v) => Some((k, v)),
+            _ => None,
+        })
+    }
+
+    /// The wire bytes, when parsed (not built from a list).
+    pub fn wire_bytes(&self) -> Option<&'a [u8]> {
+        match self.0 {
+            Repr::Wire(w) => Some(w),
+            Repr::List(_) => None,
+        }
+    }
+
+    /// Bytes of the property list without its length prefix.
+    pub fn body_len(&self) -> usize {
+        match self.0 {
+            Repr::Wire(w) => w.len(),
+            Repr::List(l) => l.iter().map(Property::wire_len).sum(),
+        }
+    }
+
+    /// Bytes on the wire including the length prefix; checks the list against
+    /// the rules of `ctx` when it was built from values.
+    pub(crate) fn encoded_len(&self, ctx: Context) -> Result<usize, EncodeError> {
+        if let Repr::List(l) = self.0 {
+            let mut seen = Seen::default();
+            for p in l {
+                check(p, ctx, &mut seen).map_err(EncodeError::Invalid)?;
+            }
+        }
+        let n = self.body_len();
+        if n > framing::MAX_REMAINING_LENGTH {
+            return Err(EncodeError::PacketTooLarge);
+        }
+        Ok(framing::var_int_len(n) + n)
+    }
+
+    /// Write the length prefix and the list.
+    pub(crate) fn write(&self, buf: &mut impl BufMut) {
+        framing::write_var_int(buf, self.body_len());
+        match self.0 {
+            Repr::Wire(w) => buf.put_slice(w),
+            Repr::List(l) => l.iter().for_each(|p| p.write(buf)),
+        }
+    }
+}
+
+impl PartialEq for Properties<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Properties<'_> {}
+
+impl Default for Properties<'_> {
+    fn default() -> Self {
+        Properties::EMPTY
+    }
+}
+
+impl fmt::Debug for Properties<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+enum IterRepr<'a> {
+    Wire(&'a [u8]),
+    List(core::slice::Iter<'a, Property<'a>>),
+}
+
+/// Iterator over a [`Properties`] list.
+pub struct PropertyIter<'a>(IterRepr<'a>);
+
+impl<'a> Iterator for PropertyIter<'a> {
+    type Item = Property<'a>;
+
+    fn next(&mut self) -> Option<Property<'a>> {
+        match &mut self.0 {
+            IterRepr::Wire(w) => {
+                if w.is_empty() {
+                    return None;
+                }
+                // Validated when parsed: this cannot fail; stop if it ever did.
+                match parse_one(w) {
+                    Ok((rest, p)) => {
+                        *w = rest;
+                        Some(p)
+                    }
+                    Err(_) => {
+                        *w = &[];
+                        None
+                    }
+                }
+            }
+            IterRepr::List(l) => l.next().copied(),
+        }
+    }
+}
+
+/// Parse and validate a property list (length prefix first) for `ctx`.
+pub fn parse_properties(input: &[u8], ctx: Context) -> PResult<'_, Properties<'_>> {
+    let (rest, len) = primitives::var_int(input, Field::Properties)?;
+    let len = len as usize;
+    if rest.len() < len {
+        return fail(&rest[rest.len()..], ErrorKind::Truncated(Field::Properties));
+    }
+    let (mut list, after) = rest.split_at(len);
+    let wire = list;
+    let mut seen = Seen::default();
+    while !list.is_empty() {
+        let (r, p) = parse_one(list)?;
+        if let Err(kind) = check(&p, ctx, &mut seen) {
+            return fail(list, kind);
+        }
+        list = r;
+    }
+    Ok((after, Properties(Repr::Wire(wire))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_matches_spec_ids() {
+        assert_eq!(PropertyId::ALL.len(), 27);
+        for id in PropertyId::ALL {
+            assert_eq!(PropertyId::from_u8(*id as u8), Some(*id));
+        }
+        assert!(PropertyId::from_u8(4).is_none());
+        assert_eq!(
+            PropertyId::ReasonString.allowed() & Context::Packet(PacketType::Publish).bit(),
+            0
+        );
+        assert_ne!(PropertyId::WillDelayInterval.allowed() & Context::Will.bit(), 0);
+    }
+
+    #[test]
+    fn subscription_identifier_repeats_only_in_publish() {
+        // two subscription identifiers: 0x0b 0x01, 0x0b 0x02
+        let bytes = [4u8, 0x0b, 1, 0x0b, 2];
+        let (_, p) = parse_properties(&bytes, Context::Packet(PacketType::Publish)).unwrap();
+        assert_eq!(p.iter().count(), 2);
+        let e = parse_properties(&bytes, Context::Packet(PacketType::Subscribe)).unwrap_err();
+        let nom::Err::Failure(e) = e else { panic!() };
+        assert_eq!(e.kind, ErrorKind::DuplicateProperty(11));
+    }
+}

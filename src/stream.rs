@@ -1,0 +1,164 @@
+//! Streaming decoder: chunks in, packets out.
+//!
+//! Bytes arrive in a [`BytesMut`] in whatever pieces the network delivers.
+//! [`Decoder::decode`] splits off one whole packet at a time as a [`Frame`]
+//! (a [`Bytes`] slice, no copy) or says how many more bytes it needs at least.
+//! The maximum packet size is checked from the fixed header, so a peer
+//! announcing a huge packet is refused before its body is buffered: a decoder
+//! never makes its caller hold more than the maximum packet size for one
+//! packet. The protocol version is learned from CONNECT. After an error the
+//! decoder stays failed: framing can no longer be trusted.
+//!
+//! ```
+//! use bytes::BytesMut;
+//! use mqttwire::{stream::Decoder, Packet, Status, Version};
+//!
+//! let mut dec = Decoder::new(Version::V3_1_1);
+//! let mut buf = BytesMut::new();
+//! buf.extend_from_slice(&[0xc0]); // half a PINGREQ
+//! assert_eq!(dec.decode(&mut buf).unwrap(), Status::Partial(1));
+//! buf.extend_from_slice(&[0x00]);
+//! let Status::Complete(frame) = dec.decode(&mut buf).unwrap() else { panic!() };
+//! assert_eq!(frame.packet().unwrap(), Packet::PingReq);
+//! ```
+
+use bytes::{Bytes, BytesMut};
+
+use crate::framing::{parse_fixed_header, FixedHeader};
+use crate::{packet, DecodeError, Limits, Packet, Status, Version};
+
+/// One whole, validated packet, owning its bytes as a [`Bytes`] slice of the
+/// stream's buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    bytes: Bytes,
+    header: FixedHeader,
+    version: Version,
+}
+
+impl Frame {
+    /// The packet's bytes, fixed header included.
+    pub fn bytes(&self) -> &Bytes {
+        &self.bytes
+    }
+
+    /// The fixed header.
+    pub fn header(&self) -> &FixedHeader {
+        &self.header
+    }
+
+    /// The protocol version the packet was decoded with.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// The packet, borrowing from this frame. The frame was validated when it
+    /// was decoded, so this is `Ok` for every frame a [`Decoder`] returns.
+    pub fn packet(&self) -> Result<Packet<'_>, DecodeError> {
+        packet::parse_body(
+            &self.header,
+            &self.bytes[self.header.header_len..],
+            self.version,
+        )
+    }
+
+    /// A zero-copy [`Bytes`] handle on a slice of this frame (for example a
+    /// topic or payload borrowed from [`Frame::packet`]). Returns `None` if the
+    /// slice is not inside the frame.
+    pub fn slice_ref(&self, part: &[u8]) -> Option<Bytes> {
+        let base = self.bytes.as_ptr() as usize;
+        let at = (part.as_ptr() as usize).checked_sub(base)?;
+        if at + part.len() > self.bytes.len() {
+            return None;
+        }
+        Some(self.bytes.slice(at..at + part.len()))
+    }
+}
+
+/// The streaming decoder.
+#[derive(Debug, Clone)]
+pub struct Decoder {
+    version: Version,
+    limits: Limits,
+    failed: Option<DecodeError>,
+    position: u64,
+}
+
+impl Decoder {
+    /// A decoder for a connection speaking `version` (a CONNECT switches it).
+    pub fn new(version: Version) -> Self {
+        Decoder::with_limits(version, Limits::default())
+    }
+
+    /// A decoder enforcing `limits`.
+    pub fn with_limits(version: Version, limits: Limits) -> Self {
+        Decoder {
+            version,
+            limits,
+            failed: None,
+            position: 0,
+        }
+    }
+
+    /// The protocol version in force.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// Bytes consumed from the stream so far.
+    pub fn position(&self) -> u64 {
+        self.position
+    }
+
+    /// The error the decoder failed with, if it has.
+    pub fn error(&self) -> Option<DecodeError> {
+        self.failed
+    }
+
+    /// Take one packet off the front of `src`.
+    ///
+    /// `Partial(n)`: `src` holds only part of a packet; at least `n` more bytes
+    /// are needed (`src` is untouched). An error is final: this and every later
+    /// call return it. Error offsets count from the start of the stream.
+    pub fn decode(&mut self, src: &mut BytesMut) -> Result<Status<Frame>, DecodeError> {
+        if let Some(e) = self.failed {
+            return Err(e);
+        }
+        match self.try_decode(src) {
+            Err(e) => {
+                let e = e.shifted(self.position as usize);
+                self.failed = Some(e);
+                Err(e)
+            }
+            ok => ok,
+        }
+    }
+
+    fn try_decode(&mut self, src: &mut BytesMut) -> Result<Status<Frame>, DecodeError> {
+        let header = match parse_fixed_header(src, &self.limits)? {
+            Status::Complete(h) => h,
+            Status::Partial(n) => return Ok(Status::Partial(n)),
+        };
+        let total = header.packet_len();
+        if src.len() < total {
+            // Make room for the rest of this packet only (bounded by the limit
+            // just checked).
+            src.reserve(total - src.len());
+            return Ok(Status::Partial(total - src.len()));
+        }
+        let parsed = packet::parse_body(&header, &src[header.header_len..total], self.version)
+            .map_err(|e| e.shifted(header.header_len))?;
+        let version = match parsed {
+            Packet::Connect(c) => c.protocol,
+            _ => self.version,
+        };
+        let bytes = src.split_to(total).freeze();
+        self.position += total as u64;
+        self.version = version;
+        Ok(Status::Complete(Frame {
+            bytes,
+            header,
+            version,
+        }))
+    }
+}

@@ -1,0 +1,365 @@
+//! Batch framing of a whole chunk into a flat `u32` tape.
+//!
+//! This is the Node binding's entry point: one call frames and validates every
+//! packet in a socket chunk and describes each one with a few `u32` words
+//! (type, flags, offsets and lengths of topic, payload, properties, filters…,
+//! and whether each string is ASCII), so the binding crosses the Node-API
+//! boundary once per chunk and JS builds objects by slicing the chunk. The
+//! format is specified in `docs/tape.md`; the constants below name its words.
+//!
+//! ```
+//! use mqttwire::tape::{frame, Status, HEADER_WORDS};
+//! // Two PINGREQs and half of a third.
+//! let chunk = [0xc0, 0x00, 0xc0, 0x00, 0xc0];
+//! let mut tape = [0u32; 64];
+//! frame(&chunk, 0, chunk.len(), 4, 0, &mut tape);
+//! assert_eq!(tape[0], Status::Partial as u32);
+//! assert_eq!(tape[1], 4); // the partial packet starts at byte 4
+//! assert_eq!(tape[5], 2); // two records
+//! assert_eq!(tape[HEADER_WORDS] & 0xf, 12); // the first is a PINGREQ
+//! ```
+
+use crate::framing::{self, parse_fixed_header};
+use crate::properties::{Properties, Value};
+use crate::{packet, DecodeError, Limits, Packet, Version};
+
+/// Words of the tape header; records start here.
+pub const HEADER_WORDS: usize = 8;
+
+/// Set on a string's length word when every byte is ASCII.
+pub const ASCII: u32 = 0x8000_0000;
+
+/// Outcome of a [`frame`] call (tape word 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub enum Status {
+    /// Every byte up to `end` was consumed.
+    Done = 0,
+    /// The packet at `T[1]` is incomplete.
+    Partial = 1,
+    /// The packet at `T[1]` is malformed (code, param, offset in `T[2..5]`).
+    Error = 2,
+    /// The tape is full: call again from `T[1]` with a larger tape.
+    Full = 3,
+}
+
+struct Writer<'t> {
+    tape: &'t mut [u32],
+    pos: usize,
+    overflow: bool,
+}
+
+impl Writer<'_> {
+    #[inline]
+    fn push(&mut self, v: u32) {
+        match self.tape.get_mut(self.pos) {
+            Some(w) => *w = v,
+            None => self.overflow = true,
+        }
+        self.pos += 1;
+    }
+}
+
+struct Ctx<'b> {
+    base: usize,
+    _buf: &'b [u8],
+}
+
+impl Ctx<'_> {
+    #[inline]
+    fn off(&self, s: &[u8]) -> u32 {
+        (s.as_ptr() as usize).wrapping_sub(self.base) as u32
+    }
+
+    #[inline]
+    fn string(&self, w: &mut Writer<'_>, s: &str) {
+        w.push(self.off(s.as_bytes()));
+        w.push(s.len() as u32 | if s.is_ascii() { ASCII } else { 0 });
+    }
+
+    #[inline]
+    fn binary(&self, w: &mut Writer<'_>, b: &[u8]) {
+        w.push(self.off(b));
+        w.push(b.len() as u32);
+    }
+
+    fn props(&self, w: &mut Writer<'_>, props: &Properties<'_>) {
+        let at = w.pos;
+        w.push(0);
+        for p in props.iter() {
+            w.push(p.id() as u32);
+            match p.value() {
+                Value::Int(v) => w.push(v),
+                Value::Str(s) => self.string(w, s),
+                Value::Bin(b) => self.binary(w, b),
+                Value::Pair(k, v) => {
+                    self.string(w, k);
+                    self.string(w, v);
+                }
+            }
+        }
+        let n = (w.pos - at - 1) as u32;
+        if let Some(slot) = w.tape.get_mut(at) {
+            *slot = n;
+        }
+    }
+
+    fn opt_props(&self, w: &mut Writer<'_>, props: &Option<Properties<'_>>) {
+        match props {
+            Some(p) => self.props(w, p),
+            None => w.push(0),
+        }
+    }
+}
+
+/// Frame and validate `buf[start..end]` into `tape` (layout in `docs/tape.md`).
+///
+/// `config` is `version | bridge << 8` with `version` 3, 4 or 5 (anything else
+/// is taken as 4); `max_packet_size` is the largest whole packet accepted
+/// (0 = the spec maximum). Never panics: out-of-range `start`/`end` are
+/// clamped, a tape shorter than the header is left untouched.
+pub fn frame(
+    buf: &[u8],
+    start: usize,
+    end: usize,
+    config: u32,
+    max_packet_size: u32,
+    tape: &mut [u32],
+) -> Status {
+    if tape.len() < HEADER_WORDS {
+        return Status::Full;
+    }
+    let end = end.min(buf.len());
+    let start = start.min(end);
+    let mut version = Version::from_level(config as u8).unwrap_or(Version::V3_1_1);
+    let mut bridge = config & 0x100 != 0;
+    let limits = if max_packet_size == 0 {
+        Limits::default()
+    } else {
+        Limits::default().max_packet_size(max_packet_size as usize)
+    };
+    let ctx = Ctx {
+        base: buf.as_ptr() as usize,
+        _buf: buf,
+    };
+    let mut w = Writer {
+        tape,
+        pos: HEADER_WORDS,
+        overflow: false,
+    };
+    let mut pos = start;
+    let mut count = 0u32;
+    let mut need = 0u32;
+    let mut error: Option<DecodeError> = None;
+    let status = loop {
+        if pos >= end {
+            break Status::Done;
+        }
+        let input = &buf[pos..end];
+        let header = match parse_fixed_header(input, &limits) {
+            Ok(framing::Status::Complete(h)) => h,
+            Ok(framing::Status::Partial(_)) => break Status::Partial,
+            Err(e) => {
+                error = Some(e);
+                break Status::Error;
+            }
+        };
+        let total = header.packet_len();
+        if input.len() < total {
+            need = total as u32;
+            break Status::Partial;
+        }
+        let body = &input[header.header_len..total];
+        let packet = match packet::parse_body(&header, body, version) {
+            Ok(p) => p,
+            Err(e) => {
+                error = Some(e.shifted(header.header_len));
+                break Status::Error;
+            }
+        };
+        let record_version = match &packet {
+            Packet::Connect(c) => c.protocol,
+            _ => version,
+        };
+        let record_bridge = match &packet {
+            Packet::Connect(c) => c.bridge,
+            _ => bridge,
+        };
+        let rec = w.pos;
+        w.push(
+            header.packet_type as u32
+                | (header.flags as u32) << 4
+                | (record_version.level() as u32) << 8
+                | (record_bridge as u32) << 16,
+        );
+        w.push(0);
+        w.push(pos as u32);
+        w.push(header.remaining_length as u32);
+        write_record(
+            &ctx,
+            &mut w,
+            &packet,
+            record_version,
+            (pos + header.header_len) as u32,
+        );
+        if w.overflow {
+            w.pos = rec;
+            break Status::Full;
+        }
+        let len = (w.pos - rec) as u32;
+        w.tape[rec + 1] = len;
+        count += 1;
+        if let Packet::Connect(c) = &packet {
+            version = c.protocol;
+            bridge = c.bridge;
+        }
+        pos += total;
+    };
+    let words = w.pos as u32;
+    let t = w.tape;
+    t[0] = status as u32;
+    t[1] = pos as u32;
+    t[2] = need;
+    t[3] = 0;
+    t[4] = 0;
+    if let Some(e) = error {
+        t[2] = e.kind.code();
+        t[3] = e.kind.param();
+        t[4] = (pos + e.offset) as u32;
+    }
+    t[5] = count;
+    t[6] = version.level() as u32 | (bridge as u32) << 8;
+    t[7] = words;
+    status
+}
+
+fn write_record(
+    ctx: &Ctx<'_>,
+    w: &mut Writer<'_>,
+    packet: &Packet<'_>,
+    version: Version,
+    body_at: u32,
+) {
+    let v5 = version.is_v5();
+    match packet {
+        Packet::Connect(c) => {
+            // The protocol name is the body's first field, after its length.
+            let name = c.protocol.protocol_name();
+            w.push(body_at + 2);
+            w.push(name.len() as u32 | ASCII);
+            w.push(c.protocol.level() as u32 | if c.bridge { 0x80 } else { 0 });
+            let mut flags = 0u32;
+            if c.clean_start {
+                flags |= 0x02;
+            }
+            if let Some(will) = &c.will {
+                flags |= 0x04 | (will.qos as u32) << 3 | if will.retain { 0x20 } else { 0 };
+            }
+            if c.password.is_some() {
+                flags |= 0x40;
+            }
+            if c.username.is_some() {
+                flags |= 0x80;
+            }
+            w.push(flags);
+            w.push(c.keep_alive as u32);
+            if v5 {
+                ctx.props(w, &c.properties);
+            }
+            ctx.string(w, c.client_id);
+            if let Some(will) = &c.will {
+                if v5 {
+                    ctx.props(w, &will.properties);
+                }
+                ctx.string(w, will.topic);
+                ctx.binary(w, will.payload);
+            }
+            if let Some(u) = c.username {
+                ctx.string(w, u);
+            }
+            if let Some(p) = c.password {
+                ctx.binary(w, p);
+            }
+        }
+        Packet::ConnAck(c) => {
+            w.push(c.session_present as u32);
+            w.push(c.code as u32);
+            if v5 {
+                ctx.props(w, &c.properties);
+            }
+        }
+        Packet::Publish(p) => {
+            ctx.string(w, p.topic);
+            w.push(p.packet_id.unwrap_or(0) as u32);
+            ctx.binary(w, p.payload);
+            if v5 {
+                ctx.props(w, &p.properties);
+            }
+        }
+        Packet::PubAck(a) | Packet::PubRec(a) | Packet::PubRel(a) | Packet::PubComp(a) => {
+            w.push(a.packet_id as u32);
+            w.push(a.reason_code.unwrap_or(0) as u32);
+            if v5 {
+                ctx.opt_props(w, &a.properties);
+            }
+        }
+        Packet::Subscribe(s) => {
+            w.push(s.packet_id as u32);
+            if v5 {
+                ctx.props(w, &s.properties);
+            }
+            let at = w.pos;
+            w.push(0);
+            let mut n = 0;
+            for (f, o) in s.filters.iter() {
+                ctx.string(w, f);
+                w.push(o.to_byte() as u32);
+                n += 1;
+            }
+            if let Some(slot) = w.tape.get_mut(at) {
+                *slot = n;
+            }
+        }
+        Packet::SubAck(s) => {
+            w.push(s.packet_id as u32);
+            if v5 {
+                ctx.props(w, &s.properties);
+            }
+            ctx.binary(w, s.return_codes);
+        }
+        Packet::Unsubscribe(u) => {
+            w.push(u.packet_id as u32);
+            if v5 {
+                ctx.props(w, &u.properties);
+            }
+            let at = w.pos;
+            w.push(0);
+            let mut n = 0;
+            for f in u.filters.iter() {
+                ctx.string(w, f);
+                n += 1;
+            }
+            if let Some(slot) = w.tape.get_mut(at) {
+                *slot = n;
+            }
+        }
+        Packet::UnsubAck(u) => {
+            w.push(u.packet_id as u32);
+            if v5 {
+                ctx.props(w, &u.properties);
+            }
+            ctx.binary(w, u.reason_codes);
+        }
+        Packet::PingReq | Packet::PingResp => {}
+        Packet::Disconnect(d) => {
+            w.push(d.reason_code.unwrap_or(0) as u32);
+            if v5 {
+                ctx.opt_props(w, &d.properties);
+            }
+        }
+        Packet::Auth(a) => {
+            w.push(a.reason_code.unwrap_or(0) as u32);
+            ctx.opt_props(w, &a.properties);
+        }
+    }
+}
