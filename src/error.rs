@@ -260,7 +260,10 @@ impl ErrorKind {
     pub fn param(self) -> u32 {
         use ErrorKind::*;
         match self {
-            InvalidHeaderFlags(t) | TrailingBytes(t) | NoPayload(t) | NoTopicFilters(t)
+            InvalidHeaderFlags(t)
+            | TrailingBytes(t)
+            | NoPayload(t)
+            | NoTopicFilters(t)
             | InvalidReasonCode(t) => t as u32,
             PacketTooLarge(n) => n,
             Truncated(f) | InvalidUtf8(f) | NullCharacter(f) => f as u32,
@@ -443,9 +446,7 @@ impl ErrorKind {
                 )
             }
             InvalidUtf8(f) => return format!("Invalid UTF-8 string in {}", f.name()),
-            NullCharacter(f) => {
-                return format!("Invalid string in {}: contains U+0000", f.name())
-            }
+            NullCharacter(f) => return format!("Invalid string in {}: contains U+0000", f.name()),
             InvalidProtocolName => "Invalid protocolId",
             InvalidProtocolLevel => "Invalid protocol version",
             ProtocolNameMismatch => "Protocol name does not match protocol version",
@@ -470,8 +471,12 @@ impl ErrorKind {
             NoTopicFilters(t) => {
                 return format!("Malformed {}, no topic filters", t.name());
             }
-            SubscriptionOptionsReserved(5) => "Invalid subscribe topic flag bits, bits 7-6 must be 0",
-            SubscriptionOptionsReserved(_) => "Invalid subscribe topic flag bits, bits 7-2 must be 0",
+            SubscriptionOptionsReserved(5) => {
+                "Invalid subscribe topic flag bits, bits 7-6 must be 0"
+            }
+            SubscriptionOptionsReserved(_) => {
+                "Invalid subscribe topic flag bits, bits 7-2 must be 0"
+            }
             SubscribeQos3 => "Invalid subscribe QoS, must be <= 2",
             RetainHandling3 => "Invalid retain handling, must be <= 2",
             MissingSubscriptionOptions => "Malformed Subscribe Payload",
@@ -581,7 +586,11 @@ impl fmt::Display for EncodeError {
             }
             EncodeError::Invalid(kind) => write!(f, "{} ({})", kind.message(), kind.rule()),
             EncodeError::WrongVersion(t) => {
-                write!(f, "{} packet does not exist in this protocol version", t.name())
+                write!(
+                    f,
+                    "{} packet does not exist in this protocol version",
+                    t.name()
+                )
             }
             EncodeError::PropertiesBeforeV5 => {
                 write!(f, "properties exist in MQTT 5.0 only")

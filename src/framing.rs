@@ -117,8 +117,8 @@ impl FixedHeader {
 /// Check the first byte of a packet: its type and the reserved flags.
 #[inline]
 pub fn check_first_byte(byte: u8) -> Result<PacketType, DecodeError> {
-    let ty = PacketType::from_u8(byte >> 4)
-        .ok_or(DecodeError::new(ErrorKind::ReservedPacketType, 0))?;
+    let ty =
+        PacketType::from_u8(byte >> 4).ok_or(DecodeError::new(ErrorKind::ReservedPacketType, 0))?;
     let flags = byte & 0x0f;
     if ty == PacketType::Publish {
         // "A PUBLISH Packet MUST NOT have both QoS bits set to 1" [MQTT-3.3.1-4]
@@ -247,7 +247,9 @@ mod tests {
     #[test]
     fn var_int_errors() {
         assert_eq!(
-            read_var_int(&[0xff, 0xff, 0xff, 0xff, 0x01]).unwrap_err().kind,
+            read_var_int(&[0xff, 0xff, 0xff, 0xff, 0x01])
+                .unwrap_err()
+                .kind,
             ErrorKind::VarIntTooLong
         );
         assert_eq!(

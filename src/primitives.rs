@@ -57,7 +57,7 @@ pub fn to_decode_error(body: &[u8], err: nom::Err<ParseError<'_>>) -> DecodeErro
 }
 
 #[inline]
-fn truncated<'a, T>(
+fn truncated<'a>(
     input: &'a [u8],
     field: Field,
 ) -> impl FnOnce(nom::Err<ParseError<'a>>) -> nom::Err<ParseError<'a>> {
@@ -72,19 +72,19 @@ fn truncated<'a, T>(
 /// One byte.
 #[inline]
 pub fn byte(input: &[u8], field: Field) -> PResult<'_, u8> {
-    be_u8::<_, ParseError>(input).map_err(truncated::<u8>(input, field))
+    be_u8::<_, ParseError>(input).map_err(truncated(input, field))
 }
 
 /// Two Byte Integer, big-endian (1.5.2).
 #[inline]
 pub fn u16_be(input: &[u8], field: Field) -> PResult<'_, u16> {
-    be_u16::<_, ParseError>(input).map_err(truncated::<u16>(input, field))
+    be_u16::<_, ParseError>(input).map_err(truncated(input, field))
 }
 
 /// Four Byte Integer, big-endian (1.5.3).
 #[inline]
 pub fn u32_be(input: &[u8], field: Field) -> PResult<'_, u32> {
-    be_u32::<_, ParseError>(input).map_err(truncated::<u32>(input, field))
+    be_u32::<_, ParseError>(input).map_err(truncated(input, field))
 }
 
 /// Variable Byte Integer (1.5.5), at most four bytes, shortest form.
@@ -101,8 +101,9 @@ pub fn var_int(input: &[u8], field: Field) -> PResult<'_, u32> {
 #[inline]
 pub fn binary(input: &[u8], field: Field) -> PResult<'_, &[u8]> {
     let (rest, len) = u16_be(input, field)?;
-    take::<_, _, ParseError>(len).parse_complete(rest)
-        .map_err(truncated::<&[u8]>(input, field))
+    take::<_, _, ParseError>(len)
+        .parse_complete(rest)
+        .map_err(truncated(input, field))
 }
 
 use nom::Parser as _;
@@ -183,7 +184,10 @@ mod tests {
 
     #[test]
     fn utf8_rules() {
-        assert_eq!(utf8(b"\x00\x02ab!", Field::Topic).unwrap(), (&b"!"[..], "ab"));
+        assert_eq!(
+            utf8(b"\x00\x02ab!", Field::Topic).unwrap(),
+            (&b"!"[..], "ab")
+        );
         let e = utf8(b"\x00\x03a\x00b", Field::Topic).unwrap_err();
         let nom::Err::Failure(e) = e else { panic!() };
         assert_eq!(e.kind, ErrorKind::NullCharacter(Field::Topic));

@@ -295,9 +295,7 @@ impl<'a> Property<'a> {
             (I::ServerKeepAlive, Value::Int(v)) => P::ServerKeepAlive(short(v)?),
             (I::AuthenticationMethod, Value::Str(s)) => P::AuthenticationMethod(s),
             (I::AuthenticationData, Value::Bin(b)) => P::AuthenticationData(b),
-            (I::RequestProblemInformation, Value::Int(v)) => {
-                P::RequestProblemInformation(byte(v)?)
-            }
+            (I::RequestProblemInformation, Value::Int(v)) => P::RequestProblemInformation(byte(v)?),
             (I::WillDelayInterval, Value::Int(v)) => P::WillDelayInterval(v),
             (I::RequestResponseInformation, Value::Int(v)) => {
                 P::RequestResponseInformation(byte(v)?)
@@ -654,7 +652,10 @@ mod tests {
             PropertyId::ReasonString.allowed() & Context::Packet(PacketType::Publish).bit(),
             0
         );
-        assert_ne!(PropertyId::WillDelayInterval.allowed() & Context::Will.bit(), 0);
+        assert_ne!(
+            PropertyId::WillDelayInterval.allowed() & Context::Will.bit(),
+            0
+        );
     }
 
     #[test]

@@ -74,7 +74,14 @@ impl Task for FrameTask {
         let buf: &[u8] = &self.buf;
         let mut words = vec![0u32; 1024.max(buf.len() / 2)];
         loop {
-            let status = tape::frame(buf, 0, buf.len(), self.config, self.max_packet_size, &mut words);
+            let status = tape::frame(
+                buf,
+                0,
+                buf.len(),
+                self.config,
+                self.max_packet_size,
+                &mut words,
+            );
             if status != tape::Status::Full {
                 let used = words[7] as usize;
                 words.truncate(used);

@@ -45,7 +45,10 @@ pub struct Auth<'a> {
 pub(crate) fn reason_code_ok(ty: PacketType, code: u8) -> bool {
     match ty {
         PacketType::PubAck | PacketType::PubRec => {
-            matches!(code, 0x00 | 0x10 | 0x80 | 0x83 | 0x87 | 0x90 | 0x91 | 0x97 | 0x99)
+            matches!(
+                code,
+                0x00 | 0x10 | 0x80 | 0x83 | 0x87 | 0x90 | 0x91 | 0x97 | 0x99
+            )
         }
         PacketType::PubRel | PacketType::PubComp => matches!(code, 0x00 | 0x92),
         PacketType::Disconnect => matches!(
@@ -170,7 +173,12 @@ pub(crate) fn parse_disconnect(input: &[u8], version: Version) -> PResult<'_, Di
 
 impl Disconnect<'_> {
     pub(crate) fn body_len(&self, version: Version) -> Result<usize, EncodeError> {
-        tail_len(self.reason_code, &self.properties, PacketType::Disconnect, version)
+        tail_len(
+            self.reason_code,
+            &self.properties,
+            PacketType::Disconnect,
+            version,
+        )
     }
 
     pub(crate) fn write_body(&self, version: Version, buf: &mut impl BufMut) {
@@ -193,7 +201,12 @@ pub(crate) fn parse_auth(input: &[u8]) -> PResult<'_, Auth<'_>> {
 
 impl Auth<'_> {
     pub(crate) fn body_len(&self) -> Result<usize, EncodeError> {
-        tail_len(self.reason_code, &self.properties, PacketType::Auth, Version::V5)
+        tail_len(
+            self.reason_code,
+            &self.properties,
+            PacketType::Auth,
+            Version::V5,
+        )
     }
 
     pub(crate) fn write_body(&self, buf: &mut impl BufMut) {

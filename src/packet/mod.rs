@@ -65,7 +65,9 @@ fn run<'a, T>(
     body: &'a [u8],
     p: impl FnOnce(&'a [u8]) -> PResult<'a, T>,
 ) -> Result<T, DecodeError> {
-    p(body).map(|(_, v)| v).map_err(|e| to_decode_error(body, e))
+    p(body)
+        .map(|(_, v)| v)
+        .map_err(|e| to_decode_error(body, e))
 }
 
 /// Parse the body of a packet whose fixed header has been read.
@@ -292,10 +294,31 @@ mod tests {
     #[test]
     fn topic_filters() {
         let v = Version::V5;
-        for ok in ["a", "a/b", "#", "+", "a/+/c", "a/#", "+/+", "/", "$SYS/#", "$share/g/a/#"] {
+        for ok in [
+            "a",
+            "a/b",
+            "#",
+            "+",
+            "a/+/c",
+            "a/#",
+            "+/+",
+            "/",
+            "$SYS/#",
+            "$share/g/a/#",
+        ] {
             assert!(valid_topic_filter(ok, v), "{ok}");
         }
-        for bad in ["", "a#", "a/#/b", "a+", "+a/b", "##", "$share/g", "$share//a", "$share/g+/a"] {
+        for bad in [
+            "",
+            "a#",
+            "a/#/b",
+            "a+",
+            "+a/b",
+            "##",
+            "$share/g",
+            "$share//a",
+            "$share/g+/a",
+        ] {
             assert!(!valid_topic_filter(bad, v), "{bad}");
         }
         // Before 5.0, $share has no meaning: "$share/g" is an ordinary filter.

@@ -5,7 +5,9 @@ use bytes::BufMut;
 use crate::framing::FixedHeader;
 use crate::primitives::{self as p, fail, PResult};
 use crate::properties::{parse_properties, Context};
-use crate::{EncodeError, ErrorKind, Field, PacketType, Properties, Property, PropertyId, QoS, Version};
+use crate::{
+    EncodeError, ErrorKind, Field, PacketType, Properties, Property, PropertyId, QoS, Version,
+};
 
 /// PUBLISH: an application message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,8 +57,7 @@ pub(crate) fn parse<'a>(
     };
     // All Topic Names and Topic Filters MUST be at least one character long
     // [MQTT-4.7.3-1]; 5.0 allows an empty name when a Topic Alias stands for it.
-    if topic.is_empty() && !(version.is_v5() && properties.get(PropertyId::TopicAlias).is_some())
-    {
+    if topic.is_empty() && !(version.is_v5() && properties.get(PropertyId::TopicAlias).is_some()) {
         return fail(input, ErrorKind::EmptyTopic);
     }
     Ok((

@@ -425,7 +425,11 @@ pub(crate) fn parse_unsuback(input: &[u8], version: Version) -> PResult<'_, Unsu
     ))
 }
 
-fn props_len(props: &Properties<'_>, ty: PacketType, version: Version) -> Result<usize, EncodeError> {
+fn props_len(
+    props: &Properties<'_>,
+    ty: PacketType,
+    version: Version,
+) -> Result<usize, EncodeError> {
     if version.is_v5() {
         props.encoded_len(Context::Packet(ty))
     } else if props.is_empty() {
@@ -486,7 +490,11 @@ impl SubAck<'_> {
         if self.return_codes.is_empty() {
             return Err(EncodeError::Invalid(ErrorKind::NoReturnCodes));
         }
-        if self.return_codes.iter().any(|&c| !subackcode_ok(c, version)) {
+        if self
+            .return_codes
+            .iter()
+            .any(|&c| !subackcode_ok(c, version))
+        {
             return Err(EncodeError::Invalid(ErrorKind::InvalidSubackCode(
                 version.level(),
             )));
@@ -544,7 +552,10 @@ impl UnsubAck<'_> {
         if self.reason_codes.iter().any(|&c| !unsuback_code_ok(c)) {
             return Err(EncodeError::Invalid(ErrorKind::InvalidUnsubackCode));
         }
-        Ok(2 + props_len(&self.properties, PacketType::UnsubAck, version)? + self.reason_codes.len())
+        Ok(
+            2 + props_len(&self.properties, PacketType::UnsubAck, version)?
+                + self.reason_codes.len(),
+        )
     }
 
     pub(crate) fn write_body(&self, version: Version, buf: &mut impl BufMut) {
