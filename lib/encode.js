@@ -1,0 +1,958 @@
+'use strict'
+
+// Single-buffer MQTT packet encoder shared by generate() and writeToStream().
+//
+// Every packet is encoded in two passes: a sizing pass that validates the
+// packet and computes the exact number of bytes, then a writing pass into one
+// freshly allocated Buffer. Validation order and error messages follow
+// mqtt-packet 9.0.2 so that both libraries fail on the same inputs with the
+// same message.
+//
+// encode() returns the Buffer, or null on failure. On failure `state.error`
+// holds the message (string) of the error to report, or null when the packet
+// is dropped silently (mqtt-packet returns false without destroying the
+// stream in a few cases, e.g. an empty userProperties object).
+
+const { Buffer } = require('buffer')
+
+const EMPTY = Buffer.alloc(0)
+const VARBYTEINT_MAX = 268435455
+
+const state = { error: null }
+
+// ---------------------------------------------------------------------------
+// Buffer allocation
+//
+// Small packets come from Node's shared pool via allocUnsafe. Medium packets
+// (typical PUBLISH with a few KiB of payload) are carved from a private slab,
+// which is much cheaper than Node's pool refills or a dedicated ArrayBuffer
+// per packet. Big packets get their own memory.
+
+const SMALL_PACKET = 512
+const SLAB_SIZE = 128 * 1024
+const SLAB_MAX_PACKET = 16 * 1024
+let slab = null
+let slabOffset = SLAB_SIZE
+
+function allocate (size) {
+  if (size < SMALL_PACKET) return Buffer.allocUnsafe(size)
+  if (size > SLAB_MAX_PACKET) return Buffer.allocUnsafeSlow(size)
+  if (slabOffset + size > SLAB_SIZE) {
+    slab = Buffer.allocUnsafeSlow(SLAB_SIZE)
+    slabOffset = 0
+  }
+  const buf = slab.subarray(slabOffset, slabOffset + size)
+  slabOffset = (slabOffset + size + 7) & ~7
+  return buf
+}
+
+// ---------------------------------------------------------------------------
+// Tables
+
+// Header bytes indexed [qos][dup][retain] like mqtt-packet's tables, so that
+// an out-of-range qos fails the same way (TypeError on the lookup).
+function headerTable (code) {
+  const table = []
+  for (let qos = 0; qos < 3; qos++) {
+    table.push([0, 1].map(dup => [0, 1].map(retain =>
+      (code << 4) | (dup ? 0x08 : 0) | (qos << 1) | retain)))
+  }
+  return table
+}
+
+const PUBLISH_HEADER = headerTable(3)
+const SUBSCRIBE_HEADER = headerTable(8)
+const UNSUBSCRIBE_HEADER = headerTable(10)
+
+const CONFIRMATION_HEADER = Object.assign(Object.create(null), {
+  puback: 0x40,
+  pubrec: 0x50,
+  pubrel: 0x62,
+  pubcomp: 0x70
+})
+
+const SUBSCRIBE_OPTIONS_QOS = [0x00, 0x01, 0x02]
+const SUBSCRIBE_OPTIONS_RH = [0x00, 0x10, 0x20]
+
+const hasOwn = Object.prototype.hasOwnProperty
+
+// Property wire types
+const T_BYTE = 1 // boolean flag
+const T_INT8 = 2
+const T_INT16 = 3
+const T_INT32 = 4
+const T_VAR = 5 // variable byte integer
+const T_STRING = 6
+const T_BINARY = 7
+const T_PAIR = 8 // user properties
+
+// Property name -> { id, type }. A Map keeps unknown names ('toString',
+// '__proto__', ...) unknown and is the cheapest lookup by dynamic key.
+const PROPERTIES = new Map()
+
+function defineProperty (name, id, type) {
+  PROPERTIES.set(name, { id, type })
+}
+
+defineProperty('payloadFormatIndicator', 1, T_BYTE)
+defineProperty('messageExpiryInterval', 2, T_INT32)
+defineProperty('contentType', 3, T_STRING)
+defineProperty('responseTopic', 8, T_STRING)
+defineProperty('correlationData', 9, T_BINARY)
+defineProperty('subscriptionIdentifier', 11, T_VAR)
+defineProperty('sessionExpiryInterval', 17, T_INT32)
+defineProperty('assignedClientIdentifier', 18, T_STRING)
+defineProperty('serverKeepAlive', 19, T_INT16)
+defineProperty('authenticationMethod', 21, T_STRING)
+defineProperty('authenticationData', 22, T_BINARY)
+defineProperty('requestProblemInformation', 23, T_BYTE)
+defineProperty('willDelayInterval', 24, T_INT32)
+defineProperty('requestResponseInformation', 25, T_BYTE)
+defineProperty('responseInformation', 26, T_STRING)
+defineProperty('serverReference', 28, T_STRING)
+defineProperty('reasonString', 31, T_STRING)
+defineProperty('receiveMaximum', 33, T_INT16)
+defineProperty('topicAliasMaximum', 34, T_INT16)
+defineProperty('topicAlias', 35, T_INT16)
+defineProperty('maximumQoS', 36, T_INT8)
+defineProperty('retainAvailable', 37, T_BYTE)
+defineProperty('userProperties', 38, T_PAIR)
+defineProperty('maximumPacketSize', 39, T_INT32)
+defineProperty('wildcardSubscriptionAvailable', 40, T_BYTE)
+defineProperty('subscriptionIdentifiersAvailable', 41, T_BYTE)
+defineProperty('sharedSubscriptionAvailable', 42, T_BYTE)
+
+// Bits for the properties that may be dropped to honour maximumPacketSize
+const SKIP_NONE = 0
+const SKIP_REASON_STRING = 1
+const SKIP_USER_PROPERTIES = 2
+
+// ---------------------------------------------------------------------------
+// Low level helpers
+
+function fail (message) {
+  state.error = message
+  return null
+}
+
+function isBuffer (value) {
+  return value instanceof Buffer
+}
+
+// Number of bytes of an MQTT variable byte integer (mirrors the encoder loop,
+// including its handling of non-integer input).
+function varIntSize (num) {
+  let size = 0
+  do {
+    num = num / 128 | 0
+    size++
+  } while (num > 0 && size < 4)
+  return size
+}
+
+function writeVarInt (buf, off, num) {
+  let count = 0
+  do {
+    let digit = num % 128 | 0
+    num = num / 128 | 0
+    if (num > 0) digit |= 0x80
+    buf[off++] = digit
+    count++
+  } while (num > 0 && count < 4)
+  return off
+}
+
+function isMessageId (id) {
+  return id >= 0 && id <= 0xffff && id % 1 === 0
+}
+
+// Writes a length-prefixed UTF-8 string whose byte length is `size`.
+function writeSizedString (buf, off, str, size) {
+  buf[off] = size >>> 8
+  buf[off + 1] = size & 0xff
+  off += 2
+  if (size === str.length) {
+    // pure ASCII: short strings are cheaper to copy here than through the
+    // native string writers
+    if (size <= 48) {
+      for (let i = 0; i < size; i++) buf[off + i] = str.charCodeAt(i)
+    } else {
+      buf.latin1Write(str, off, size)
+    }
+  } else {
+    buf.utf8Write(str, off, size)
+  }
+  return off + size
+}
+
+// Writes a length-prefixed UTF-8 string (byte length computed here).
+function writeString (buf, off, str) {
+  return writeSizedString(buf, off, str, Buffer.byteLength(str))
+}
+
+function writeBytes (buf, off, bytes) {
+  const size = bytes.length
+  buf[off] = size >>> 8
+  buf[off + 1] = size & 0xff
+  buf.set(bytes, off + 2)
+  return off + 2 + size
+}
+
+function writeUInt16 (buf, off, value) {
+  buf[off] = value >>> 8
+  buf[off + 1] = value & 0xff
+  return off + 2
+}
+
+// ---------------------------------------------------------------------------
+// Properties
+
+function invalidProperty (name, value) {
+  state.error = `Invalid ${name}: ${value}`
+  return -1
+}
+
+// Size of one property value (identifier byte included). Returns -1 on error
+// (state.error set) and 0 for a user property object without entries, which
+// mqtt-packet treats as a silent failure.
+function propertySize (name, desc, value) {
+  switch (desc === undefined ? 0 : desc.type) {
+    case T_BYTE:
+      if (typeof value !== 'boolean') return invalidProperty(name, value)
+      return 2
+    case T_INT8:
+      if (typeof value !== 'number' || value < 0 || value > 0xff) return invalidProperty(name, value)
+      return 2
+    case T_INT16:
+      if (typeof value !== 'number' || !isMessageId(value)) return invalidProperty(name, value)
+      return 3
+    case T_INT32:
+      if (typeof value !== 'number' || value < 0 || value > 0xffffffff) return invalidProperty(name, value)
+      return 5
+    case T_VAR:
+      if (typeof value !== 'number' || value < 0 || value > 0x0fffffff) return invalidProperty(name, value)
+      return 1 + varIntSize(value)
+    case T_STRING: {
+      if (typeof value !== 'string') return invalidProperty(name, value)
+      const size = Buffer.byteLength(value)
+      if (size > 0xffff) return invalidProperty(name, value)
+      return 3 + size
+    }
+    case T_BINARY: {
+      let size
+      if (typeof value === 'string') {
+        size = Buffer.byteLength(value)
+      } else if (value instanceof Uint8Array) {
+        size = value.length
+      } else {
+        // Throws the same TypeError as mqtt-packet for unsupported types
+        Buffer.byteLength(value)
+        return invalidProperty(name, value)
+      }
+      if (size > 0xffff) return invalidProperty(name, value)
+      return 3 + size
+    }
+    case T_PAIR:
+      return userPropertiesSize(name, value)
+    default:
+      state.error = `Invalid property ${name}: ${value}`
+      return -1
+  }
+}
+
+function userPropertiesSize (name, pairs) {
+  if (typeof pairs !== 'object') return invalidProperty(name, pairs)
+  const keys = Object.getOwnPropertyNames(pairs)
+  let total = 0
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]
+    const keySize = Buffer.byteLength(key)
+    if (keySize > 0xffff) return invalidProperty(name, pairs)
+    const current = pairs[key]
+    if (Array.isArray(current)) {
+      for (let j = 0; j < current.length; j++) {
+        const valueSize = Buffer.byteLength(current[j].toString())
+        if (valueSize > 0xffff) return invalidProperty(name, pairs)
+        total += 5 + keySize + valueSize
+      }
+    } else {
+      const valueSize = Buffer.byteLength(current.toString())
+      if (valueSize > 0xffff) return invalidProperty(name, pairs)
+      total += 5 + keySize + valueSize
+    }
+  }
+  if (total === 0) state.error = null
+  return total
+}
+
+function usesProperties (props) {
+  return props !== null && typeof props === 'object' && props.length == null
+}
+
+function isSkipped (name, skip) {
+  return ((skip & SKIP_REASON_STRING) !== 0 && name === 'reasonString') ||
+    ((skip & SKIP_USER_PROPERTIES) !== 0 && name === 'userProperties')
+}
+
+// Size of the property block body (without its length prefix), or -1 on
+// failure (state.error is the message or null for a silent failure).
+function propertiesSize (props, skip) {
+  if (!usesProperties(props)) return 0
+  let total = 0
+  for (const name in props) {
+    if (!hasOwn.call(props, name)) continue
+    const value = props[name]
+    if (value === undefined) continue
+    if (skip !== SKIP_NONE && isSkipped(name, skip)) continue
+    const desc = PROPERTIES.get(name)
+    let size
+    if (Array.isArray(value)) {
+      size = 0
+      for (let i = 0; i < value.length; i++) {
+        const one = propertySize(name, desc, value[i])
+        if (one <= 0) return -1
+        size += one
+      }
+      if (size === 0) {
+        state.error = null
+        return -1
+      }
+    } else {
+      size = propertySize(name, desc, value)
+      if (size <= 0) return -1
+    }
+    total += size
+  }
+  return total
+}
+
+function writeProperty (buf, off, desc, value) {
+  const id = desc.id
+  switch (desc.type) {
+    case T_BYTE:
+      buf[off] = id
+      buf[off + 1] = +value
+      return off + 2
+    case T_INT8:
+      buf[off] = id
+      buf[off + 1] = value
+      return off + 2
+    case T_INT16:
+      buf[off] = id
+      return writeUInt16(buf, off + 1, value)
+    case T_INT32:
+      buf[off] = id
+      buf[off + 4] = value
+      value = value >>> 8
+      buf[off + 3] = value
+      value = value >>> 8
+      buf[off + 2] = value
+      value = value >>> 8
+      buf[off + 1] = value
+      return off + 5
+    case T_VAR:
+      buf[off] = id
+      return writeVarInt(buf, off + 1, value)
+    case T_STRING:
+      buf[off] = id
+      return writeString(buf, off + 1, value)
+    case T_BINARY:
+      buf[off] = id
+      if (typeof value === 'string') return writeString(buf, off + 1, value)
+      return writeBytes(buf, off + 1, value)
+    default: { // T_PAIR
+      const keys = Object.getOwnPropertyNames(value)
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]
+        const current = value[key]
+        if (Array.isArray(current)) {
+          for (let j = 0; j < current.length; j++) {
+            buf[off] = id
+            off = writeString(buf, off + 1, key)
+            off = writeString(buf, off, current[j].toString())
+          }
+        } else {
+          buf[off] = id
+          off = writeString(buf, off + 1, key)
+          off = writeString(buf, off, current.toString())
+        }
+      }
+      return off
+    }
+  }
+}
+
+// Writes the property block (length prefix + body) sized by propertiesSize.
+function writeProperties (buf, off, props, skip, size) {
+  off = writeVarInt(buf, off, size)
+  if (size === 0) return off
+  for (const name in props) {
+    if (!hasOwn.call(props, name)) continue
+    const value = props[name]
+    if (value == null) continue
+    if (skip !== SKIP_NONE && isSkipped(name, skip)) continue
+    const desc = PROPERTIES.get(name)
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) off = writeProperty(buf, off, desc, value[i])
+    } else {
+      off = writeProperty(buf, off, desc, value)
+    }
+  }
+  return off
+}
+
+// Properties of acknowledgement-like packets: reasonString then
+// userProperties are dropped while the packet would exceed the
+// maximumPacketSize found in opts.properties (compared, as mqtt-packet does,
+// against the remaining length). Returns the skip mask to use, or -1 on
+// failure; the body size is left in `ackPropsSize`.
+let ackPropsSize = 0
+
+function ackProperties (props, opts, length) {
+  let size = propertiesSize(props, SKIP_NONE)
+  if (size < 0) return -1
+  const maximum = opts && opts.properties && opts.properties.maximumPacketSize
+    ? opts.properties.maximumPacketSize
+    : 0
+  let skip = SKIP_NONE
+  if (maximum) {
+    while (length + size + varIntSize(size) > maximum) {
+      let next
+      if (skip === SKIP_NONE) next = 'reasonString'
+      else if (skip === SKIP_REASON_STRING) next = 'userProperties'
+      else next = null
+      if (next === null || !usesProperties(props) || !props[next]) {
+        state.error = null
+        return -1
+      }
+      skip |= next === 'reasonString' ? SKIP_REASON_STRING : SKIP_USER_PROPERTIES
+      size = propertiesSize(props, skip)
+      if (size < 0) return -1
+    }
+  }
+  ackPropsSize = size
+  return skip
+}
+
+// Start of a packet: fixed header byte + remaining length. Returns the Buffer
+// positioned after the header in `headerEnd`, or null if the remaining length
+// is too big.
+let headerEnd = 0
+
+function allocPacket (header, length) {
+  if (length > VARBYTEINT_MAX) return fail(`Invalid variable byte integer: ${length}`)
+  const lengthSize = length < 128 ? 1 : length < 16384 ? 2 : length < 2097152 ? 3 : 4
+  const buf = allocate(1 + lengthSize + length)
+  buf[0] = header
+  headerEnd = writeVarInt(buf, 1, length)
+  return buf
+}
+
+function protocolVersionOf (opts) {
+  return opts ? opts.protocolVersion : 4
+}
+
+// ---------------------------------------------------------------------------
+// Packets
+
+function connect (packet) {
+  const settings = packet || {}
+  const protocolId = settings.protocolId || 'MQTT'
+  const version = settings.protocolVersion || 4
+  const will = settings.will
+  let clean = settings.clean
+  const keepalive = settings.keepalive || 0
+  const clientId = settings.clientId || ''
+  const username = settings.username
+  const password = settings.password
+  const properties = settings.properties
+
+  if (clean === undefined) clean = true
+
+  let length = 0
+
+  if (!protocolId || (typeof protocolId !== 'string' && !isBuffer(protocolId))) {
+    return fail('Invalid protocolId')
+  }
+  const protocolIdSize = typeof protocolId === 'string' ? Buffer.byteLength(protocolId) : protocolId.length
+  if (protocolIdSize > 0xffff) return fail('Invalid protocolId')
+  length += protocolIdSize + 2
+
+  if (version !== 3 && version !== 4 && version !== 5) return fail('Invalid protocol version')
+  length += 1
+
+  const clientIdIsValid = typeof clientId === 'string' || isBuffer(clientId)
+  if (!(clientIdIsValid && (clientId || version >= 4) && (clientId || clean))) {
+    if (version < 4) return fail('clientId must be supplied before 3.1.1')
+    if ((clean * 1) === 0) return fail('clientId must be given if cleanSession set to 0')
+    if (!clientIdIsValid) return fail('Invalid clientId')
+  }
+  const clientIdSize = Buffer.byteLength(clientId)
+  if (clientIdSize > 0xffff) return fail('Invalid clientId')
+  length += clientIdSize + 2
+
+  if (typeof keepalive !== 'number' || keepalive < 0 || keepalive > 65535 || keepalive % 1 !== 0) {
+    return fail('Invalid keepalive')
+  }
+  length += 2
+
+  length += 1 // connect flags
+
+  let propsSize = 0
+  if (version === 5) {
+    propsSize = propertiesSize(properties, SKIP_NONE)
+    if (propsSize < 0) return null
+    length += varIntSize(propsSize) + propsSize
+  }
+
+  let willTopicSize = 0
+  let willPayload = null
+  let willPropsSize = 0
+  if (will) {
+    if (typeof will !== 'object') return fail('Invalid will')
+    if (!will.topic || typeof will.topic !== 'string') return fail('Invalid will topic')
+    willTopicSize = Buffer.byteLength(will.topic)
+    if (willTopicSize > 0xffff) return fail('Invalid will topic')
+    length += willTopicSize + 2
+
+    length += 2
+    willPayload = will.payload
+    if (willPayload) {
+      if (!(willPayload.length >= 0)) return fail('Invalid will payload')
+      let payloadSize
+      if (typeof willPayload === 'string') payloadSize = Buffer.byteLength(willPayload)
+      else if (willPayload instanceof Uint8Array) payloadSize = willPayload.length
+      else return fail('Invalid will payload')
+      if (payloadSize > 0xffff) return fail('Invalid will payload')
+      length += payloadSize
+    }
+
+    if (version === 5) {
+      willPropsSize = propertiesSize(will.properties, SKIP_NONE)
+      if (willPropsSize < 0) return null
+      length += varIntSize(willPropsSize) + willPropsSize
+    }
+  }
+
+  let usernameSize = 0
+  if (username != null) {
+    if (typeof username !== 'string' && !isBuffer(username)) return fail('Invalid username')
+    usernameSize = Buffer.byteLength(username)
+    if (usernameSize > 0xffff) return fail('Invalid username')
+    length += usernameSize + 2
+  }
+
+  let passwordSize = 0
+  if (password != null) {
+    if (username == null) return fail('Username is required to use password')
+    if (typeof password !== 'string' && !isBuffer(password)) return fail('Invalid password')
+    passwordSize = Buffer.byteLength(password)
+    if (passwordSize > 0xffff) return fail('Invalid password')
+    length += passwordSize + 2
+  }
+
+  const buf = allocPacket(0x10, length)
+  if (buf === null) return null
+  let off = headerEnd
+
+  if (typeof protocolId === 'string') off = writeSizedString(buf, off, protocolId, protocolIdSize)
+  else off = writeBytes(buf, off, protocolId)
+
+  buf[off++] = settings.bridgeMode ? version + 128 : version
+
+  let flags = 0
+  if (username != null) flags |= 0x80
+  if (password != null) flags |= 0x40
+  if (will && will.retain) flags |= 0x20
+  if (will && will.qos) flags |= will.qos << 3
+  if (will) flags |= 0x04
+  if (clean) flags |= 0x02
+  buf[off++] = flags
+
+  off = writeUInt16(buf, off, keepalive)
+
+  if (version === 5) off = writeProperties(buf, off, properties, SKIP_NONE, propsSize)
+
+  if (typeof clientId === 'string') off = writeSizedString(buf, off, clientId, clientIdSize)
+  else off = writeBytes(buf, off, clientId)
+
+  if (will) {
+    if (version === 5) off = writeProperties(buf, off, will.properties, SKIP_NONE, willPropsSize)
+    off = writeSizedString(buf, off, will.topic, willTopicSize)
+    if (!willPayload) off = writeUInt16(buf, off, 0)
+    else if (typeof willPayload === 'string') off = writeString(buf, off, willPayload)
+    else off = writeBytes(buf, off, willPayload)
+  }
+
+  if (username != null) {
+    if (typeof username === 'string') off = writeSizedString(buf, off, username, usernameSize)
+    else off = writeBytes(buf, off, username)
+  }
+  if (password != null) {
+    if (typeof password === 'string') off = writeSizedString(buf, off, password, passwordSize)
+    else off = writeBytes(buf, off, password)
+  }
+
+  return buf
+}
+
+function connack (packet, opts) {
+  const version = protocolVersionOf(opts)
+  const settings = packet || {}
+  const rc = version === 5 ? settings.reasonCode : settings.returnCode
+  const properties = settings.properties
+  let length = 2
+
+  if (typeof rc !== 'number') return fail('Invalid return code')
+
+  let propsSize = 0
+  if (version === 5) {
+    propsSize = propertiesSize(properties, SKIP_NONE)
+    if (propsSize < 0) return null
+    length += varIntSize(propsSize) + propsSize
+  }
+
+  const buf = allocPacket(0x20, length)
+  if (buf === null) return null
+  let off = headerEnd
+  buf[off++] = settings.sessionPresent ? 1 : 0
+  buf[off++] = rc
+  if (version === 5) writeProperties(buf, off, properties, SKIP_NONE, propsSize)
+  return buf
+}
+
+function publish (packet, opts) {
+  const version = opts ? opts.protocolVersion : 4
+  const settings = packet || {}
+  const qos = settings.qos || 0
+  const topic = settings.topic
+  let payload = settings.payload || EMPTY
+  const id = settings.messageId
+  const properties = settings.properties
+
+  let topicSize
+  if (typeof topic === 'string') topicSize = Buffer.byteLength(topic)
+  else if (isBuffer(topic)) topicSize = topic.length
+  else return fail('Invalid topic')
+  if (topicSize > 0xffff) return fail('Invalid topic')
+  let length = topicSize + 2
+
+  let payloadIsString = false
+  if (typeof payload === 'string') {
+    payloadIsString = true
+    length += Buffer.byteLength(payload)
+  } else if (payload instanceof Uint8Array) {
+    length += payload.length
+  } else {
+    length += Buffer.byteLength(payload) // throws like mqtt-packet for bad types
+    payload = ArrayBuffer.isView(payload)
+      ? new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength)
+      : new Uint8Array(payload)
+  }
+
+  if (qos && (typeof id !== 'number' || !isMessageId(id))) return fail('Invalid messageId')
+  const hasId = qos > 0
+  if (hasId) length += 2
+
+  let propsSize = 0
+  if (version === 5) {
+    propsSize = propertiesSize(properties, SKIP_NONE)
+    if (propsSize < 0) return null
+    length += varIntSize(propsSize) + propsSize
+  }
+
+  const header = PUBLISH_HEADER[qos][settings.dup ? 1 : 0][settings.retain ? 1 : 0]
+
+  const buf = allocPacket(header, length)
+  if (buf === null) return null
+  let off = headerEnd
+
+  if (typeof topic === 'string') off = writeSizedString(buf, off, topic, topicSize)
+  else off = writeBytes(buf, off, topic)
+
+  if (hasId) {
+    buf[off] = id >>> 8
+    buf[off + 1] = id & 0xff
+    off += 2
+  }
+
+  if (version === 5) off = writeProperties(buf, off, properties, SKIP_NONE, propsSize)
+
+  if (payloadIsString) buf.utf8Write(payload, off, buf.length - off)
+  else if (payload.length !== 0) buf.set(payload, off)
+  return buf
+}
+
+// puback, pubrec, pubrel, pubcomp
+function confirmation (packet, opts) {
+  const version = protocolVersionOf(opts)
+  const settings = packet || {}
+  const header = CONFIRMATION_HEADER[settings.cmd || 'puback']
+  const id = settings.messageId
+  const reasonCode = settings.reasonCode
+  const properties = settings.properties
+
+  if (typeof id !== 'number' || !isMessageId(id)) return fail('Invalid messageId')
+
+  let length = 2
+  let withProps = false
+  let skip = SKIP_NONE
+  let propsSize = 0
+  if (version === 5) {
+    length = 3
+    if (properties !== null && typeof properties === 'object') {
+      skip = ackProperties(properties, opts, length)
+      if (skip < 0) return null
+      withProps = true
+      propsSize = ackPropsSize
+      length += varIntSize(propsSize) + propsSize
+    } else if (reasonCode !== 0) {
+      // reason code followed by an empty property block
+      length = 4
+    } else {
+      // success without properties: the short form
+      length = 2
+    }
+  }
+
+  const buf = allocPacket(header, length)
+  if (buf === null) return null
+  let off = writeUInt16(buf, headerEnd, id)
+  if (length > 2) {
+    buf[off++] = reasonCode
+    if (withProps) writeProperties(buf, off, properties, skip, propsSize)
+    else buf[off] = 0
+  }
+  return buf
+}
+
+function subscribe (packet, opts) {
+  const version = protocolVersionOf(opts)
+  const settings = packet || {}
+  const id = settings.messageId
+  const subs = settings.subscriptions
+  const properties = settings.properties
+
+  if (typeof id !== 'number' || !isMessageId(id)) return fail('Invalid messageId')
+  let length = 2
+
+  let propsSize = 0
+  if (version === 5) {
+    propsSize = propertiesSize(properties, SKIP_NONE)
+    if (propsSize < 0) return null
+    length += varIntSize(propsSize) + propsSize
+  }
+
+  if (!(typeof subs === 'object' && subs.length)) return fail('Invalid subscriptions')
+  for (let i = 0; i < subs.length; i++) {
+    const topic = subs[i].topic
+    const qos = subs[i].qos
+    if (typeof topic !== 'string') return fail('Invalid subscriptions - invalid topic')
+    if (typeof qos !== 'number') return fail('Invalid subscriptions - invalid qos')
+    if (version === 5) {
+      if (typeof (subs[i].nl || false) !== 'boolean') return fail('Invalid subscriptions - invalid No Local')
+      if (typeof (subs[i].rap || false) !== 'boolean') return fail('Invalid subscriptions - invalid Retain as Published')
+      const rh = subs[i].rh || 0
+      if (typeof rh !== 'number' || rh > 2) return fail('Invalid subscriptions - invalid Retain Handling')
+    }
+    const topicSize = Buffer.byteLength(topic)
+    if (topicSize > 0xffff) return fail('Invalid subscriptions - invalid topic')
+    length += topicSize + 3
+  }
+
+  const buf = allocPacket(SUBSCRIBE_HEADER[1][settings.dup ? 1 : 0][0], length)
+  if (buf === null) return null
+  let off = writeUInt16(buf, headerEnd, id)
+  if (version === 5) off = writeProperties(buf, off, properties, SKIP_NONE, propsSize)
+
+  for (let i = 0; i < subs.length; i++) {
+    const sub = subs[i]
+    off = writeString(buf, off, sub.topic)
+    let options = SUBSCRIBE_OPTIONS_QOS[sub.qos]
+    if (version === 5) {
+      options |= +sub.nl ? 0x04 : 0
+      options |= +sub.rap ? 0x08 : 0
+      options |= sub.rh ? SUBSCRIBE_OPTIONS_RH[sub.rh] : 0
+    }
+    buf[off++] = options
+  }
+  return buf
+}
+
+function grantedSize (granted) {
+  if (!(typeof granted === 'object' && granted.length)) return -1
+  for (let i = 0; i < granted.length; i++) {
+    if (typeof granted[i] !== 'number') return -1
+  }
+  return granted.length
+}
+
+function writeGranted (buf, off, granted) {
+  for (let i = 0; i < granted.length; i++) buf[off++] = granted[i]
+  return off
+}
+
+function suback (packet, opts) {
+  const version = protocolVersionOf(opts)
+  const settings = packet || {}
+  const id = settings.messageId
+  const granted = settings.granted
+  const properties = settings.properties
+
+  if (typeof id !== 'number' || !isMessageId(id)) return fail('Invalid messageId')
+  const count = grantedSize(granted)
+  if (count < 0) return fail('Invalid qos vector')
+  let length = 2 + count
+
+  let skip = SKIP_NONE
+  let propsSize = 0
+  if (version === 5) {
+    skip = ackProperties(properties, opts, length)
+    if (skip < 0) return null
+    propsSize = ackPropsSize
+    length += varIntSize(propsSize) + propsSize
+  }
+
+  const buf = allocPacket(0x90, length)
+  if (buf === null) return null
+  let off = writeUInt16(buf, headerEnd, id)
+  if (version === 5) off = writeProperties(buf, off, properties, skip, propsSize)
+  writeGranted(buf, off, granted)
+  return buf
+}
+
+function unsubscribe (packet, opts) {
+  const version = protocolVersionOf(opts)
+  const settings = packet || {}
+  const id = settings.messageId
+  const unsubs = settings.unsubscriptions
+  const properties = settings.properties
+
+  if (typeof id !== 'number' || !isMessageId(id)) return fail('Invalid messageId')
+  let length = 2
+
+  if (!(typeof unsubs === 'object' && unsubs.length)) return fail('Invalid unsubscriptions')
+  for (let i = 0; i < unsubs.length; i++) {
+    if (typeof unsubs[i] !== 'string') return fail('Invalid unsubscriptions')
+    const size = Buffer.byteLength(unsubs[i])
+    if (size > 0xffff) return fail('Invalid unsubscriptions')
+    length += size + 2
+  }
+
+  let propsSize = 0
+  if (version === 5) {
+    propsSize = propertiesSize(properties, SKIP_NONE)
+    if (propsSize < 0) return null
+    length += varIntSize(propsSize) + propsSize
+  }
+
+  const buf = allocPacket(UNSUBSCRIBE_HEADER[1][settings.dup ? 1 : 0][0], length)
+  if (buf === null) return null
+  let off = writeUInt16(buf, headerEnd, id)
+  if (version === 5) off = writeProperties(buf, off, properties, SKIP_NONE, propsSize)
+  for (let i = 0; i < unsubs.length; i++) off = writeString(buf, off, unsubs[i])
+  return buf
+}
+
+function unsuback (packet, opts) {
+  const version = protocolVersionOf(opts)
+  const settings = packet || {}
+  const id = settings.messageId
+  const granted = settings.granted
+  const properties = settings.properties
+
+  if (typeof id !== 'number' || !isMessageId(id)) return fail('Invalid messageId')
+  let length = 2
+
+  let skip = SKIP_NONE
+  let propsSize = 0
+  if (version === 5) {
+    const count = grantedSize(granted)
+    if (count < 0) return fail('Invalid qos vector')
+    length += count
+    skip = ackProperties(properties, opts, length)
+    if (skip < 0) return null
+    propsSize = ackPropsSize
+    length += varIntSize(propsSize) + propsSize
+  }
+
+  const buf = allocPacket(0xb0, length)
+  if (buf === null) return null
+  let off = writeUInt16(buf, headerEnd, id)
+  if (version === 5) {
+    off = writeProperties(buf, off, properties, skip, propsSize)
+    writeGranted(buf, off, granted)
+  }
+  return buf
+}
+
+function emptyPacket (header) {
+  const buf = allocate(2)
+  buf[0] = header
+  buf[1] = 0
+  return buf
+}
+
+// disconnect and auth: reason code + properties in MQTT 5
+function reasonPacket (header, packet, opts) {
+  const settings = packet || {}
+  const properties = settings.properties
+  let length = 1
+
+  const skip = ackProperties(properties, opts, length)
+  if (skip < 0) return null
+  const propsSize = ackPropsSize
+  length += varIntSize(propsSize) + propsSize
+
+  const buf = allocPacket(header, length)
+  if (buf === null) return null
+  buf[headerEnd] = settings.reasonCode
+  writeProperties(buf, headerEnd + 1, properties, skip, propsSize)
+  return buf
+}
+
+function disconnect (packet, opts) {
+  if (protocolVersionOf(opts) !== 5) return emptyPacket(0xe0)
+  return reasonPacket(0xe0, packet, opts)
+}
+
+function auth (packet, opts) {
+  if (protocolVersionOf(opts) !== 5) return fail('Invalid mqtt version for auth packet')
+  return reasonPacket(0xf0, packet, opts)
+}
+
+function encode (packet, opts) {
+  switch (packet.cmd) {
+    case 'publish':
+      return publish(packet, opts)
+    case 'puback':
+    case 'pubrec':
+    case 'pubrel':
+    case 'pubcomp':
+      return confirmation(packet, opts)
+    case 'connect':
+      return connect(packet)
+    case 'connack':
+      return connack(packet, opts)
+    case 'subscribe':
+      return subscribe(packet, opts)
+    case 'suback':
+      return suback(packet, opts)
+    case 'unsubscribe':
+      return unsubscribe(packet, opts)
+    case 'unsuback':
+      return unsuback(packet, opts)
+    case 'pingreq':
+      return emptyPacket(0xc0)
+    case 'pingresp':
+      return emptyPacket(0xd0)
+    case 'disconnect':
+      return disconnect(packet, opts)
+    case 'auth':
+      return auth(packet, opts)
+    default:
+      return fail('Unknown command')
+  }
+}
+
+module.exports = { encode, state }

@@ -1,0 +1,46 @@
+'use strict'
+
+const { encode, state } = require('./encode')
+
+const kCorked = Symbol('mqttwire.corked')
+
+let cacheNumbers = true
+
+function uncork (stream) {
+  stream[kCorked] = false
+  stream.uncork()
+}
+
+// Encodes `packet` and writes it to `stream` with a single write() call,
+// returning that call's result. Invalid packets destroy the stream with the
+// error mqtt-packet would report and return false without writing.
+//
+// Like mqtt-packet, streams that support cork() are corked until the next
+// tick so that packets written in the same tick leave in one batch; a stream
+// is corked at most once per tick.
+function writeToStream (packet, stream, opts) {
+  const buf = encode(packet, opts)
+  if (buf === null) {
+    if (state.error !== null) stream.destroy(new Error(state.error))
+    return false
+  }
+  if (stream.cork && stream[kCorked] !== true) {
+    stream.cork()
+    stream[kCorked] = true
+    process.nextTick(uncork, stream)
+  }
+  return stream.write(buf)
+}
+
+// mqtt-packet exposes its internal number-buffer cache switch here. Output
+// bytes never depend on it; it is kept for API compatibility.
+Object.defineProperty(writeToStream, 'cacheNumbers', {
+  get () {
+    return cacheNumbers
+  },
+  set (value) {
+    cacheNumbers = !!value
+  }
+})
+
+module.exports = writeToStream
