@@ -1,0 +1,79 @@
+'use strict'
+// Smoke test of the Node benchmark harness: `node bench/run.js --quick --json`
+// runs, passes its correctness pre-check, and reports every workload and path.
+// No timing assertions: speed is measured by `npm run bench`, not by tests.
+
+const { describe, it, before, after } = require('node:test')
+const assert = require('node:assert')
+const { execFileSync } = require('node:child_process')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+
+const native = require('../lib/native')
+
+const PARSE_WORKLOADS = ['w1', 'w2', 'w3', 'w5']
+const ENCODE_WORKLOADS = ['w4g', 'w4w', 'w4g5', 'w4w5']
+const PARSE_PATHS = ['mqtt-packet', 'mqttwire', 'router', 'mqttwire-js', 'router-js']
+const ENCODE_PATHS = ['mqtt-packet', 'mqttwire']
+
+describe('bench/run.js --quick', { skip: native.hasNative ? false : 'native binding not built' }, () => {
+  let dir
+  let out
+  let stdout
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mqttwire-bench-'))
+    const file = path.join(dir, 'bench.json')
+    stdout = execFileSync(process.execPath, [path.join(__dirname, '..', 'bench', 'run.js'), '--quick', '--json', file], {
+      encoding: 'utf8',
+      timeout: 180000,
+      maxBuffer: 16 << 20
+    })
+    out = JSON.parse(fs.readFileSync(file, 'utf8'))
+  })
+  after(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }) })
+
+  it('passes the correctness pre-check', () => {
+    assert.match(stdout, /correctness pre-check: PASSED/)
+    assert.strictEqual(out.correctness.passed, true)
+    assert.ok(out.correctness.checks.length > 0)
+    for (const c of out.correctness.checks) assert.strictEqual(c.ok, true, `${c.workload} ${c.path}: ${c.message}`)
+  })
+
+  it('describes the machine', () => {
+    assert.ok(out.machine.cores > 0)
+    assert.strictEqual(typeof out.machine.cpuModel, 'string')
+    assert.strictEqual(out.machine.node, process.version)
+  })
+
+  const positive = (x, what) => assert.ok(typeof x === 'number' && isFinite(x) && x > 0, `${what} = ${x}`)
+
+  it('reports every workload and path with positive numbers', () => {
+    const rows = Object.fromEntries(out.workloads.map((r) => [r.workload, r]))
+    for (const [names, paths] of [[PARSE_WORKLOADS, PARSE_PATHS], [ENCODE_WORKLOADS, ENCODE_PATHS]]) {
+      for (const w of names) {
+        assert.ok(rows[w], `workload ${w} missing`)
+        positive(rows[w].packets, `${w}.packets`)
+        positive(rows[w].bytes, `${w}.bytes`)
+        for (const p of paths) {
+          const r = rows[w].results[p]
+          assert.ok(r, `${w}: path ${p} missing`)
+          positive(r.packetsPerSec, `${w}.${p}.packetsPerSec`)
+          positive(r.mbPerSec, `${w}.${p}.mbPerSec`)
+          positive(r.ratio, `${w}.${p}.ratio`)
+          positive(r.min, `${w}.${p}.min`)
+          assert.ok(r.max >= r.min)
+          assert.strictEqual(r.roundsMs.length, out.options.rounds)
+        }
+      }
+    }
+  })
+
+  it('reports the chunk-size crossover table for native vs js', () => {
+    assert.ok(out.crossover && out.crossover.table.length >= 5)
+    for (const t of out.crossover.table) {
+      positive(t.chunkSize, 'chunkSize')
+      for (const p of ['mqttwire', 'mqttwire-js', 'router', 'router-js']) positive(t.results[p].packetsPerSec, `cross ${t.chunkSize} ${p}`)
+    }
+  })
+})

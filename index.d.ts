@@ -1,0 +1,348 @@
+/// <reference types="node" />
+// mqttwire: drop-in replacement for mqtt-packet 9.0.2. The declarations down to
+// `Packet` follow mqtt-packet's types/index.d.ts; mqttwire's additions follow.
+import { EventEmitter } from 'events'
+
+type WritableStream = NodeJS.WritableStream
+
+export declare type QoS = 0 | 1 | 2
+
+export declare type PacketCmd = 'auth' |
+  'connack' |
+  'connect' |
+  'disconnect' |
+  'pingreq' |
+  'pingresp' |
+  'puback' |
+  'pubcomp' |
+  'publish' |
+  'pubrel' |
+  'pubrec' |
+  'suback' |
+  'subscribe' |
+  'unsuback' |
+  'unsubscribe'
+
+export declare type UserProperties = {[index: string]: string | string[]}
+
+export interface IPacket {
+  cmd: PacketCmd
+  messageId?: number
+  length?: number
+}
+
+export interface IAuthPacket extends IPacket {
+  cmd: 'auth'
+  reasonCode: number,
+  properties?: {
+    authenticationMethod?: string,
+    authenticationData?: Buffer,
+    reasonString?: string,
+    userProperties?: UserProperties,
+  }
+}
+
+export interface IConnectPacket extends IPacket {
+  cmd: 'connect'
+  clientId: string
+  protocolVersion?: 4 | 5 | 3
+  protocolId?: 'MQTT' | 'MQIsdp'
+  clean?: boolean
+  keepalive?: number
+  username?: string
+  password?: Buffer
+  will?: {
+    topic: string
+    payload: Buffer | string
+    qos?: QoS
+    retain?: boolean
+    properties?: {
+      willDelayInterval?: number,
+      payloadFormatIndicator?: boolean,
+      messageExpiryInterval?: number,
+      contentType?: string,
+      responseTopic?: string,
+      correlationData?: Buffer,
+      userProperties?: UserProperties
+    }
+  }
+  properties?: {
+    sessionExpiryInterval?: number,
+    receiveMaximum?: number,
+    maximumPacketSize?: number,
+    topicAliasMaximum?: number,
+    requestResponseInformation?: boolean,
+    requestProblemInformation?: boolean,
+    userProperties?: UserProperties,
+    authenticationMethod?: string,
+    authenticationData?: Buffer
+  }
+}
+
+export interface IPublishPacket extends IPacket {
+  cmd: 'publish'
+  qos: QoS
+  dup: boolean
+  retain: boolean
+  topic: string
+  payload: string | Buffer
+  properties?: {
+    payloadFormatIndicator?: boolean,
+    messageExpiryInterval?: number,
+    topicAlias?: number,
+    responseTopic?: string,
+    correlationData?: Buffer,
+    userProperties?: UserProperties,
+    subscriptionIdentifier?: number | number[],
+    contentType?: string
+  }
+}
+
+export interface IConnackPacket extends IPacket {
+  cmd: 'connack'
+  returnCode?: number,
+  reasonCode?: number,
+  sessionPresent: boolean
+  properties?: {
+    sessionExpiryInterval?: number,
+    receiveMaximum?: number,
+    maximumQoS?: number,
+    retainAvailable?: boolean,
+    maximumPacketSize?: number,
+    assignedClientIdentifier?: string,
+    topicAliasMaximum?: number,
+    reasonString?: string,
+    userProperties?: UserProperties,
+    wildcardSubscriptionAvailable?: boolean,
+    subscriptionIdentifiersAvailable?: boolean,
+    sharedSubscriptionAvailable?: boolean,
+    serverKeepAlive?: number,
+    responseInformation?: string,
+    serverReference?: string,
+    authenticationMethod?: string,
+    authenticationData?: Buffer
+  }
+}
+
+export interface ISubscription {
+  topic: string
+  qos: QoS,
+  nl?: boolean,
+  rap?: boolean,
+  rh?: number
+}
+
+export interface ISubscribePacket extends IPacket {
+  cmd: 'subscribe'
+  subscriptions: ISubscription[],
+  properties?: {
+    reasonString?: string,
+    subscriptionIdentifier?: number,
+    userProperties?: UserProperties
+  }
+}
+
+export interface ISubackPacket extends IPacket {
+  cmd: 'suback',
+  reasonCode?: number,
+  properties?: {
+    reasonString?: string,
+    userProperties?: UserProperties
+  },
+  granted: number[] | Object[]
+}
+
+export interface IUnsubscribePacket extends IPacket {
+  cmd: 'unsubscribe',
+  properties?: {
+    reasonString?: string,
+    userProperties?: UserProperties
+  },
+  unsubscriptions: string[]
+}
+
+export interface IUnsubackPacket extends IPacket {
+  cmd: 'unsuback',
+  reasonCode?: number,
+  properties?: {
+    reasonString?: string,
+    userProperties?: UserProperties
+  },
+  granted: number[]
+}
+
+export interface IPubackPacket extends IPacket {
+  cmd: 'puback',
+  reasonCode?: number,
+  properties?: {
+    reasonString?: string,
+    userProperties?: UserProperties
+  }
+}
+
+export interface IPubcompPacket extends IPacket {
+  cmd: 'pubcomp',
+  reasonCode?: number,
+  properties?: {
+    reasonString?: string,
+    userProperties?: UserProperties
+  }
+}
+
+export interface IPubrelPacket extends IPacket {
+  cmd: 'pubrel',
+  reasonCode?: number,
+  properties?: {
+    reasonString?: string,
+    userProperties?: UserProperties
+  }
+}
+
+export interface IPubrecPacket extends IPacket {
+  cmd: 'pubrec',
+  reasonCode?: number,
+  properties?: {
+    reasonString?: string,
+    userProperties?: UserProperties
+  }
+}
+
+export interface IPingreqPacket extends IPacket {
+  cmd: 'pingreq'
+}
+
+export interface IPingrespPacket extends IPacket {
+  cmd: 'pingresp'
+}
+
+export interface IDisconnectPacket extends IPacket {
+  cmd: 'disconnect',
+  reasonCode?: number,
+  properties?: {
+    sessionExpiryInterval?: number,
+    reasonString?: string,
+    userProperties?: UserProperties,
+    serverReference?: string
+  }
+}
+
+export declare type Packet = IConnectPacket |
+  IPublishPacket |
+  IConnackPacket |
+  ISubscribePacket |
+  ISubackPacket |
+  IUnsubscribePacket |
+  IUnsubackPacket |
+  IPubackPacket |
+  IPubcompPacket |
+  IPubrelPacket |
+  IPingreqPacket |
+  IPingrespPacket |
+  IDisconnectPacket |
+  IPubrecPacket |
+  IAuthPacket
+
+/** Options of parser() / router() / parseAsync(). Only these fields are read (the object may be large or circular). */
+export interface ParserOptions {
+  /** 3 (MQTT 3.1), 4 (3.1.1) or 5. Unknown: parsed as 3.1.1 until a CONNECT is seen. */
+  protocolVersion?: 3 | 4 | 5 | number
+  /** Bridge mode (subscriptions get rh/rap/nl before 5.0). */
+  bridgeMode?: boolean
+  /** mqttwire: the largest whole packet accepted, checked from the fixed header. 0/undefined: no limit. */
+  maxPacketSize?: number
+  /** mqttwire: 'native' (default) or 'js' (the pure-JS framer). Env MQTTWIRE_FRAMER sets the default. */
+  framer?: 'native' | 'js'
+  [key: string]: any
+}
+
+/** Errors emitted by the parser: mqtt-packet's message plus mqttwire's fields. */
+export interface MqttwireError extends Error {
+  /** e.g. 'MQTTWIRE_TRUNCATED', 'MQTTWIRE_INVALID_UTF8' */
+  code: string
+  /** the specification rule broken, e.g. 'MQTT-1.5.4-1' */
+  rule: string
+  /** offset of the offending byte in the buffer that was framed */
+  offset: number
+}
+
+/** The parser (mqtt-packet's `Parser` interface, as a class). */
+export declare class Parser extends EventEmitter {
+  on(event: 'packet', callback: (packet: Packet) => void): this
+  on(event: 'error', callback: (error: any) => void): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+
+  constructor(opts?: ParserOptions)
+  static parser(opts?: ParserOptions): Parser
+  parser(opts?: ParserOptions): this
+  /** The options object, replaced by the CONNECT packet once one is parsed. */
+  settings: any
+  /** The last error, until the next parse() call. */
+  error: MqttwireError | null
+  /** Parses a chunk; 'packet' events are emitted synchronously. Returns the bytes buffered. */
+  parse(buffer: Buffer, opts?: Object): number
+}
+
+export declare function parser(opts?: ParserOptions | Object): Parser
+
+export declare function generate(packet: Packet, opts?: Object): Buffer
+
+export declare function writeToStream(object: Packet, stream: WritableStream, opts?: Object): boolean
+
+export declare namespace writeToStream {
+  let cacheNumbers: boolean
+}
+
+/** PUBLISH properties as delivered by the router (v5 only). */
+export type PublishProperties = NonNullable<IPublishPacket['properties']>
+
+/**
+ * Called for each PUBLISH, synchronously inside Router#parse(), with `this` the router.
+ * @param topic the topic name
+ * @param payload a zero-copy view of the chunk
+ * @param qos 0, 1 or 2
+ * @param messageId the packet identifier, 0 for QoS 0
+ * @param retain the RETAIN flag
+ * @param dup the DUP flag
+ * @param properties the v5 properties, or undefined
+ */
+export type OnPublish = (this: Router, topic: string, payload: Buffer, qos: QoS, messageId: number,
+  retain: boolean, dup: boolean, properties: PublishProperties | undefined) => void
+
+/** Called with the full mqtt-packet object of every other packet. */
+export type OnOther = (this: Router, packet: Exclude<Packet, IPublishPacket>) => void
+
+/**
+ * The routing API: like Parser, but PUBLISH packets are delivered as positional
+ * arguments without building an object. Emits 'error' like Parser.
+ */
+export declare class Router extends EventEmitter {
+  constructor(opts: ParserOptions | undefined, onPublish: OnPublish, onOther?: OnOther)
+  settings: any
+  error: MqttwireError | null
+  on(event: 'error', callback: (error: MqttwireError) => void): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+  /** Parses a chunk; returns the bytes buffered. */
+  parse(buffer: Buffer): number
+}
+
+export declare function router(opts: ParserOptions | undefined, onPublish: OnPublish, onOther?: OnOther): Router
+
+/** Error of parseAsync: the parse error, or code 'MQTTWIRE_INCOMPLETE' when the buffer ends inside a packet. */
+export interface ParseAsyncError extends MqttwireError {
+  /** the packets before the error */
+  packets: Packet[]
+}
+
+/**
+ * Frames `buffer` (whole packets) on the libuv thread pool and resolves with its packets.
+ * Rejects with a ParseAsyncError on a malformed or incomplete buffer.
+ */
+export declare function parseAsync(buffer: Buffer | Uint8Array, opts?: ParserOptions): Promise<Packet[]>
+
+/** mqtt-packet-compatible message of a tape error code and parameter. */
+export declare function errorMessage(code: number, param: number): string
+
+/** Whether the native binding was loaded. */
+export declare const hasNative: boolean
+
+export declare const implementation: 'mqttwire'

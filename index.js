@@ -1,0 +1,24 @@
+'use strict'
+// mqttwire: drop-in replacement for mqtt-packet 9.0.2.
+// Packets are framed and validated by a Rust core (napi-rs) that writes a u32
+// tape per chunk; lib/ builds mqtt-packet objects from it.
+
+const { Parser, parser } = require('./lib/parser')
+const { Router, router } = require('./lib/router')
+const { parseAsync } = require('./lib/parse-async')
+const { errorMessage } = require('./lib/errors')
+const native = require('./lib/native')
+
+// mqtt-packet's API
+exports.parser = parser
+exports.generate = require('./lib/generate')
+exports.writeToStream = require('./lib/writeToStream')
+
+// mqttwire additions
+exports.Parser = Parser
+exports.router = router
+exports.Router = Router
+exports.parseAsync = parseAsync
+exports.errorMessage = errorMessage
+exports.hasNative = native.hasNative
+exports.implementation = 'mqttwire'

@@ -1,0 +1,280 @@
+'use strict'
+// The streaming engine shared by Parser and Router.
+//
+// Each socket chunk is framed in place with one framer call into a reused
+// module-level tape; only a packet that straddles two chunks is copied (into a
+// buffer just large enough for it). Subclasses implement
+// `_mwDeliver(buf, T, r)` (one record) and get `parse(buf)`.
+
+const { EventEmitter } = require('events')
+const { selectFramer } = require('./native')
+const { makeError } = require('./errors')
+
+const DONE = 0
+const PARTIAL = 1
+const ERROR = 2
+const FULL = 3
+
+const INITIAL_TAPE = 16384 // words; grown x2 when a call reports FULL
+let sharedTape = new Uint32Array(INITIAL_TAPE)
+let tapeBusy = false // a 'packet' handler may parse with another parser: it then gets its own tape
+
+// Bytes of a pending packet buffered up front; beyond that the buffer grows
+// with what actually arrives (a forged remaining length cannot make us
+// allocate 256 MB).
+const PREALLOC = 1 << 20
+
+/** Framer config word from mqtt-packet-style settings ({ protocolVersion, bridgeMode }). */
+function configOf (settings) {
+  let v = 4
+  let bridge = 0
+  if (settings !== null && typeof settings === 'object') {
+    const pv = settings.protocolVersion
+    if (pv === 3 || pv === 5) v = pv
+    if (settings.bridgeMode) bridge = 1
+  }
+  return v | (bridge << 8)
+}
+
+function readMaxPacketSize (opts) {
+  if (opts === null || typeof opts !== 'object') return 0
+  const m = opts.maxPacketSize
+  if (m === undefined || m === null || m === 0) return 0
+  if (typeof m !== 'number' || !(m > 0) || m > 0xFFFFFFFF) {
+    throw new RangeError('mqttwire: maxPacketSize must be a positive number of bytes')
+  }
+  return Math.floor(m)
+}
+
+function readFramer (opts) {
+  return selectFramer(opts !== null && typeof opts === 'object' ? opts.framer : undefined)
+}
+
+class Core extends EventEmitter {
+  constructor () {
+    super()
+    this.settings = null
+    this.error = null
+    this._mwFrame = null
+    this._mwMax = 0
+    this._mwPend = null // Buffer holding the start of a straddling packet
+    this._mwPendLen = 0 // bytes of it received
+    this._mwPendTotal = 0 // its total size, 0 while its fixed header is incomplete
+  }
+
+  // mqtt-packet's parse() returns the bytes it holds after consuming a
+  // complete fixed header (or just the first byte while the remaining length
+  // is incomplete): report the same.
+  _mwBuffered () {
+    const have = this._mwPendLen
+    if (have === 0) return 0
+    const total = this._mwPendTotal
+    if (total === 0) return have - 1
+    const p = this._mwPend
+    let h = 2
+    while (h < 5 && p[h - 1] >= 0x80) h++
+    return have - h
+  }
+
+  _mwInit (opts) {
+    // opts may be a huge circular object (MQTT.js client options): read only what we need.
+    this.settings = opts || {}
+    this._mwFrame = readFramer(opts)
+    this._mwMax = readMaxPacketSize(opts)
+    this._mwResetState()
+  }
+
+  _mwResetState () {
+    this.error = null
+    this._mwPend = null
+    this._mwPendLen = 0
+    this._mwPendTotal = 0
+  }
+
+  /**
+   * Parse a chunk: delivers every complete packet synchronously, keeps an
+   * incomplete trailing packet for the next call, and returns the number of
+   * bytes buffered (mqtt-packet's contract). After an error the rest of the
+   * chunk is dropped; the next call starts afresh.
+   */
+  parse (buf) {
+    if (this.error !== null) this._mwResetState()
+    let T
+    const own = !tapeBusy
+    if (own) {
+      tapeBusy = true
+      T = sharedTape
+    } else {
+      T = new Uint32Array(1024)
+    }
+    try {
+      return this._mwParse(buf, T, own)
+    } finally {
+      if (own) tapeBusy = false
+    }
+  }
+
+  _mwParse (buf, T, own) {
+    const len = buf.length
+    let off = 0
+    if (this._mwPend !== null) {
+      off = this._mwFill(buf, T, own)
+      if (off < 0) return len // error: the rest of the chunk is dropped
+      if (this._mwPend !== null) return this._mwBuffered()
+      T = own ? sharedTape : T
+    }
+    let config = configOf(this.settings)
+    const frame = this._mwFrame
+    const max = this._mwMax
+    while (off < len) {
+      frame(buf, off, len, config, max, T)
+      const status = T[0]
+      const n = T[5]
+      let r = 8
+      for (let k = 0; k < n; k++) {
+        this._mwDeliver(buf, T, r)
+        r += T[r + 1]
+      }
+      if (status === DONE) break
+      const at = T[1]
+      if (status === PARTIAL) {
+        this._mwStash(buf, at, len, T[2])
+        break
+      }
+      if (status === ERROR) {
+        this._mwError(T[2], T[3], T[4])
+        return len - at
+      }
+      // FULL: grow the tape and go on from the first packet not recorded
+      config = T[6]
+      off = at
+      T = new Uint32Array(T.length * 2)
+      if (own) sharedTape = T
+    }
+    return this._mwBuffered()
+  }
+
+  _mwError (code, param, offset) {
+    const err = makeError(code, param, offset)
+    this.error = err
+    this._mwPend = null
+    this._mwPendLen = 0
+    this._mwPendTotal = 0
+    this.emit('error', err)
+  }
+
+  // Keep buf[at..len) (the start of a packet of `total` bytes, 0 = unknown yet).
+  _mwStash (buf, at, len, total) {
+    const have = len - at
+    const cap = total === 0 ? 8 : (total <= PREALLOC ? total : Math.max(PREALLOC, have))
+    const p = Buffer.allocUnsafe(cap)
+    buf.copy(p, 0, at, len)
+    this._mwPend = p
+    this._mwPendLen = have
+    this._mwPendTotal = total
+  }
+
+  // Complete the pending packet from the start of `buf`. Returns the offset
+  // in buf of the first byte not used, or -1 after an error.
+  _mwFill (buf, T, own) {
+    const len = buf.length
+    let off = 0
+    const frame = this._mwFrame
+    const max = this._mwMax
+    while (this._mwPendTotal === 0) {
+      // fixed header incomplete (at most 4 bytes held): add up to 5 bytes and look again
+      if (off >= len) return off
+      const k = Math.min(5, len - off)
+      let p = this._mwPend
+      const have = this._mwPendLen
+      if (p.length < have + k) {
+        const q = Buffer.allocUnsafe(have + k)
+        p.copy(q, 0, 0, have)
+        p = q
+        this._mwPend = p
+      }
+      buf.copy(p, have, off, off + k)
+      frame(p, 0, have + k, configOf(this.settings), max, T)
+      if (T[5] > 0) {
+        // the packet is complete within these bytes
+        const size = T[5] > 1 ? T[8 + T[9] + 2] : T[1]
+        this._mwPend = null
+        this._mwPendLen = 0
+        this._mwDeliver(p, T, 8)
+        return off + size - have
+      }
+      if (T[1] !== 0) throw new Error('mqttwire: framer reported no record for the first packet')
+      if (T[0] === ERROR) {
+        this._mwError(T[2], T[3], T[4])
+        return -1
+      }
+      // PARTIAL on the pending packet
+      const total = T[2]
+      if (total === 0) {
+        this._mwPendLen = have + k
+        off += k
+        continue
+      }
+      // size known now: move what we have into a buffer sized for it
+      this._mwPendTotal = total
+      const cap = total <= PREALLOC ? total : Math.max(PREALLOC, have + k)
+      const q = Buffer.allocUnsafe(cap)
+      p.copy(q, 0, 0, have)
+      this._mwPend = q
+      this._mwPendLen = have
+    }
+    const total = this._mwPendTotal
+    let p = this._mwPend
+    const have = this._mwPendLen
+    const need = total - have
+    const avail = len - off
+    if (avail < need) {
+      if (p.length < have + avail) {
+        const q = Buffer.allocUnsafe(Math.min(total, Math.max(p.length * 2, have + avail)))
+        p.copy(q, 0, 0, have)
+        p = q
+        this._mwPend = p
+      }
+      buf.copy(p, have, off, len)
+      this._mwPendLen = have + avail
+      return len
+    }
+    if (p.length < total) {
+      const q = Buffer.allocUnsafe(total)
+      p.copy(q, 0, 0, have)
+      p = q
+    }
+    buf.copy(p, have, off, off + need)
+    this._mwPend = null
+    this._mwPendLen = 0
+    this._mwPendTotal = 0
+    for (;;) {
+      frame(p, 0, total, configOf(this.settings), max, T)
+      if (T[0] !== FULL) break
+      T = new Uint32Array(T.length * 2)
+      if (own) sharedTape = T
+    }
+    if (T[5] === 1) this._mwDeliver(p, T, 8)
+    if (T[0] === ERROR) {
+      this._mwError(T[2], T[3], T[4])
+      return -1
+    }
+    return off + need
+  }
+
+  _mwDeliver (buf, T, r) {
+    throw new Error('not implemented')
+  }
+}
+
+/** Frame a whole buffer synchronously with the JS or native framer; returns the tape. */
+function frameAll (frame, buf, config, max) {
+  let T = new Uint32Array(Math.max(64, Math.min(1 << 20, buf.length + 64)))
+  for (;;) {
+    frame(buf, 0, buf.length, config, max, T)
+    if (T[0] !== FULL) return T
+    T = new Uint32Array(T.length * 2)
+  }
+}
+
+module.exports = { Core, configOf, readMaxPacketSize, frameAll, DONE, PARTIAL, ERROR, FULL }

@@ -1,0 +1,44 @@
+'use strict'
+// mqtt-packet compatible streaming parser.
+//
+//   const p = parser({ protocolVersion: 5 })
+//   p.on('packet', function (packet) { ... this === p ... })
+//   p.on('error', err => ...)
+//   const buffered = p.parse(chunk)
+//
+// Like mqtt-packet: 'packet' is emitted synchronously inside parse(); the
+// parser learns the protocol version from a CONNECT (`this.settings` becomes
+// that packet); after an error the rest of the chunk is dropped and the next
+// parse() starts afresh. Extensions: opts.maxPacketSize, opts.framer.
+
+const { Core } = require('./core')
+const { buildPacket } = require('./build')
+
+class Parser extends Core {
+  constructor (opts) {
+    super()
+    this._mwInit(opts)
+  }
+
+  /** mqtt-packet compatibility: `Parser.parser(opts)` / `instance.parser(opts)`. */
+  static parser (opts) {
+    if (!(this instanceof Parser)) return new Parser(opts)
+    this._mwInit(opts)
+    return this
+  }
+
+  _mwDeliver (buf, T, r) {
+    const packet = buildPacket(buf, T, r)
+    // mqtt-packet parses what follows a CONNECT with that CONNECT's version
+    if ((T[r] & 0xF) === 1) this.settings = packet
+    this.emit('packet', packet)
+  }
+}
+Parser.prototype.parser = Parser.parser
+
+/** Create a parser (mqtt-packet's `parser(opts)`). */
+function parser (opts) {
+  return new Parser(opts)
+}
+
+module.exports = { Parser, parser }
