@@ -92,7 +92,8 @@ pub fn u32_be(input: &[u8], field: Field) -> PResult<'_, u32> {
 pub fn var_int(input: &[u8], field: Field) -> PResult<'_, u32> {
     match framing::read_var_int(input) {
         Ok(crate::Status::Complete((v, n))) => Ok((&input[n..], v)),
-        Ok(crate::Status::Partial(_)) => fail(&input[input.len()..], ErrorKind::Truncated(field)),
+        // Like every truncated field, reported at the field's first byte.
+        Ok(crate::Status::Partial(_)) => fail(input, ErrorKind::Truncated(field)),
         Err(e) => fail(&input[e.offset.min(input.len())..], e.kind),
     }
 }

@@ -618,19 +618,29 @@ impl<'a> Iterator for PropertyIter<'a> {
 }
 
 /// Parse and validate a property list (length prefix first) for `ctx`.
-pub fn parse_properties(input: &[u8], ctx: Context) -> PResult<'_, Properties<'_>> {
+pub fn parse_properties<'a>(input: &'a [u8], ctx: Context) -> PResult<'a, Properties<'a>> {
     let (rest, len) = primitives::var_int(input, Field::Properties)?;
     let len = len as usize;
     if rest.len() < len {
-        return fail(&rest[rest.len()..], ErrorKind::Truncated(Field::Properties));
+        // Reported at the property length, the field that overruns the body.
+        return fail(input, ErrorKind::Truncated(Field::Properties));
     }
     let (mut list, after) = rest.split_at(len);
     let wire = list;
+    // Errors point into `list`, which is split off `rest`: re-anchor them in
+    // `rest` so their offset counts from the start of the whole body (their
+    // remaining length is what `to_decode_error` measures).
+    let anchor = |e: nom::Err<primitives::ParseError<'a>>| {
+        e.map(|pe| primitives::ParseError {
+            input: &rest[len.saturating_sub(pe.input.len())..],
+            kind: pe.kind,
+        })
+    };
     let mut seen = Seen::default();
     while !list.is_empty() {
-        let (r, p) = parse_one(list)?;
+        let (r, p) = parse_one(list).map_err(anchor)?;
         if let Err(kind) = check(&p, ctx, &mut seen) {
-            return fail(list, kind);
+            return fail(list, kind).map_err(anchor);
         }
         list = r;
     }

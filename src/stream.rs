@@ -27,6 +27,9 @@ use bytes::{Bytes, BytesMut};
 use crate::framing::{parse_fixed_header, FixedHeader};
 use crate::{packet, DecodeError, Limits, Packet, Status, Version};
 
+/// The most a decoder reserves ahead of bytes that have arrived.
+const RESERVE_AHEAD: usize = 64 * 1024;
+
 /// One whole, validated packet, owning its bytes as a [`Bytes`] slice of the
 /// stream's buffer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,9 +144,10 @@ impl Decoder {
         };
         let total = header.packet_len();
         if src.len() < total {
-            // Make room for the rest of this packet only (bounded by the limit
-            // just checked).
-            src.reserve(total - src.len());
+            // Make room for what is likely to come next, not for what the
+            // header claims: a hostile header must not make us allocate
+            // (the buffer grows as bytes actually arrive).
+            src.reserve((total - src.len()).min(RESERVE_AHEAD));
             return Ok(Status::Partial(total - src.len()));
         }
         let parsed = packet::parse_body(&header, &src[header.header_len..total], self.version)
