@@ -407,6 +407,29 @@ impl ErrorKind {
         )
     }
 
+    /// Whether [`Limits::strict(false)`](crate::Limits::strict) (mqtt-packet's
+    /// leniency) accepts what gives this error.
+    pub fn relaxed_when_lenient(self) -> bool {
+        use ErrorKind::*;
+        matches!(
+            self,
+            NullCharacter(_)
+                | ProtocolNameMismatch
+                | PasswordWithoutUsername
+                | InvalidConnackCode
+                | TopicWildcard
+                | EmptyTopic
+                | ZeroPacketId
+                | NoTopicFilters(_)
+                | InvalidTopicFilter
+                | SharedSubscriptionNoLocal
+                | NoReturnCodes
+                | PropertyNotAllowed(..)
+                | DuplicateProperty(_)
+                | InvalidPropertyValue(_)
+        )
+    }
+
     /// The error message, identical to `mqtt-packet`'s where it has one for the
     /// same input; otherwise a message of mqttwire's own naming the rule broken.
     pub fn message(self) -> String {
@@ -436,7 +459,9 @@ impl ErrorKind {
                 Field::PacketId => "Cannot parse messageId",
                 Field::SubscriptionOptions => "Malformed Subscribe Payload",
                 Field::ConnackFlags | Field::ReturnCode => "Cannot parse return code",
-                Field::Properties | Field::PropertyValue => "Malformed properties: truncated",
+                // mqtt-packet's message when a property list runs past the packet
+                Field::Properties => "Cannot parse property code type",
+                Field::PropertyValue => "Malformed properties: truncated",
                 _ => "Packet too short",
             },
             TrailingBytes(t) => {

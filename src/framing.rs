@@ -43,12 +43,14 @@ impl<T> Status<T> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     max_packet_size: usize,
+    strict: bool,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_packet_size: MAX_PACKET_SIZE,
+            strict: true,
         }
     }
 }
@@ -72,6 +74,26 @@ impl Limits {
     /// The maximum packet size in force.
     pub fn get_max_packet_size(&self) -> usize {
         self.max_packet_size
+    }
+
+    /// Strict by the spec (the default), or `false` for mqtt-packet's leniency:
+    /// then packet identifier 0, wildcards in a PUBLISH topic, an empty topic,
+    /// invalid topic filters, empty SUBSCRIBE/UNSUBSCRIBE/SUBACK lists, No Local
+    /// on a shared subscription, v5 properties that are repeated, out of range or
+    /// not allowed in the packet, U+0000 in strings, a password without a user
+    /// name, a protocol name that does not match the level, undefined CONNACK
+    /// codes and a 5.0 CONNACK without reason code or properties are accepted.
+    /// Framing, lengths, UTF-8 well-formedness, reserved bits and reason codes of
+    /// the acks are checked in both modes. A packet accepted only leniently may
+    /// not re-encode to the same bytes (the encoder stays strict).
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// Whether strict mode is on.
+    pub fn is_strict(&self) -> bool {
+        self.strict
     }
 }
 

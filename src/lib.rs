@@ -230,7 +230,7 @@ pub fn parse_with<'a>(
         return Ok(Status::Partial(total - input.len()));
     }
     let body = &input[header.header_len..total];
-    let packet =
-        packet::parse_body(&header, body, version).map_err(|e| e.shifted(header.header_len))?;
+    let packet = packet::parse_body_with(&header, body, version, limits.is_strict())
+        .map_err(|e| e.shifted(header.header_len))?;
     Ok(Status::Complete((packet, total)))
 }

@@ -113,9 +113,16 @@ use nom::Parser as _;
 /// U+0000 [MQTT-1.5.4-1] [MQTT-1.5.4-2]. The check uses simdutf8.
 #[inline]
 pub fn utf8(input: &[u8], field: Field) -> PResult<'_, &str> {
+    utf8_with(input, field, true)
+}
+
+/// [`utf8`], with the U+0000 check only when `strict` (well-formedness is
+/// always checked: a `&str` must be UTF-8).
+#[inline]
+pub fn utf8_with(input: &[u8], field: Field, strict: bool) -> PResult<'_, &str> {
     let (rest, bytes) = binary(input, field)?;
     let start = &input[2..];
-    match check_utf8(bytes, field) {
+    match check_utf8(bytes, field, strict) {
         Ok(s) => Ok((rest, s)),
         Err((at, kind)) => fail(&start[at..], kind),
     }
@@ -124,9 +131,12 @@ pub fn utf8(input: &[u8], field: Field) -> PResult<'_, &str> {
 /// Check that `bytes` is a valid MQTT string: well-formed UTF-8 without U+0000.
 /// On failure returns the offset of the first bad byte and the error.
 #[inline]
-pub fn check_utf8(bytes: &[u8], field: Field) -> Result<&str, (usize, ErrorKind)> {
+pub fn check_utf8(bytes: &[u8], field: Field, strict: bool) -> Result<&str, (usize, ErrorKind)> {
     match simdutf8::basic::from_utf8(bytes) {
         Ok(s) => {
+            if !strict {
+                return Ok(s);
+            }
             if let Some(at) = bytes.iter().position(|&b| b == 0) {
                 return Err((at, ErrorKind::NullCharacter(field)));
             }

@@ -420,7 +420,7 @@ fn check(prop: &Property<'_>, ctx: Context, seen: &mut Seen) -> Result<(), Error
 }
 
 /// Parse one property at the start of `input` (no context checks).
-fn parse_one(input: &[u8]) -> PResult<'_, Property<'_>> {
+fn parse_one(input: &[u8], strict: bool) -> PResult<'_, Property<'_>> {
     let (rest, raw_id) = primitives::byte(input, Field::Properties)?;
     if raw_id == 0 {
         return fail(input, ErrorKind::PropertyIdZero);
@@ -447,7 +447,7 @@ fn parse_one(input: &[u8]) -> PResult<'_, Property<'_>> {
             (r, Value::Int(v))
         }
         PropertyType::Str => {
-            let (r, v) = primitives::utf8(rest, f)?;
+            let (r, v) = primitives::utf8_with(rest, f, strict)?;
             (r, Value::Str(v))
         }
         PropertyType::Binary => {
@@ -455,8 +455,8 @@ fn parse_one(input: &[u8]) -> PResult<'_, Property<'_>> {
             (r, Value::Bin(v))
         }
         PropertyType::Pair => {
-            let (r, k) = primitives::utf8(rest, f)?;
-            let (r, v) = primitives::utf8(r, f)?;
+            let (r, k) = primitives::utf8_with(rest, f, strict)?;
+            let (r, v) = primitives::utf8_with(r, f, strict)?;
             (r, Value::Pair(k, v))
         }
     };
@@ -601,7 +601,7 @@ impl<'a> Iterator for PropertyIter<'a> {
                     return None;
                 }
                 // Validated when parsed: this cannot fail; stop if it ever did.
-                match parse_one(w) {
+                match parse_one(w, false) {
                     Ok((rest, p)) => {
                         *w = rest;
                         Some(p)
@@ -619,6 +619,17 @@ impl<'a> Iterator for PropertyIter<'a> {
 
 /// Parse and validate a property list (length prefix first) for `ctx`.
 pub fn parse_properties<'a>(input: &'a [u8], ctx: Context) -> PResult<'a, Properties<'a>> {
+    parse_properties_with(input, ctx, true)
+}
+
+/// [`parse_properties`]; when not `strict`, properties not allowed in `ctx`,
+/// repeated or out of range are accepted (as mqtt-packet does) and strings may
+/// hold U+0000. Ids, types, lengths and UTF-8 are always checked.
+pub fn parse_properties_with<'a>(
+    input: &'a [u8],
+    ctx: Context,
+    strict: bool,
+) -> PResult<'a, Properties<'a>> {
     let (rest, len) = primitives::var_int(input, Field::Properties)?;
     let len = len as usize;
     if rest.len() < len {
@@ -638,9 +649,11 @@ pub fn parse_properties<'a>(input: &'a [u8], ctx: Context) -> PResult<'a, Proper
     };
     let mut seen = Seen::default();
     while !list.is_empty() {
-        let (r, p) = parse_one(list).map_err(anchor)?;
-        if let Err(kind) = check(&p, ctx, &mut seen) {
-            return fail(list, kind).map_err(anchor);
+        let (r, p) = parse_one(list, strict).map_err(anchor)?;
+        if strict {
+            if let Err(kind) = check(&p, ctx, &mut seen) {
+                return fail(list, kind).map_err(anchor);
+            }
         }
         list = r;
     }

@@ -37,6 +37,7 @@ pub struct Frame {
     bytes: Bytes,
     header: FixedHeader,
     version: Version,
+    strict: bool,
 }
 
 impl Frame {
@@ -58,10 +59,11 @@ impl Frame {
     /// The packet, borrowing from this frame. The frame was validated when it
     /// was decoded, so this is `Ok` for every frame a [`Decoder`] returns.
     pub fn packet(&self) -> Result<Packet<'_>, DecodeError> {
-        packet::parse_body(
+        packet::parse_body_with(
             &self.header,
             &self.bytes[self.header.header_len..],
             self.version,
+            self.strict,
         )
     }
 
@@ -150,8 +152,13 @@ impl Decoder {
             src.reserve((total - src.len()).min(RESERVE_AHEAD));
             return Ok(Status::Partial(total - src.len()));
         }
-        let parsed = packet::parse_body(&header, &src[header.header_len..total], self.version)
-            .map_err(|e| e.shifted(header.header_len))?;
+        let parsed = packet::parse_body_with(
+            &header,
+            &src[header.header_len..total],
+            self.version,
+            self.limits.is_strict(),
+        )
+        .map_err(|e| e.shifted(header.header_len))?;
         let version = match parsed {
             Packet::Connect(c) => c.protocol,
             _ => self.version,
@@ -163,6 +170,7 @@ impl Decoder {
             bytes,
             header,
             version,
+            strict: self.limits.is_strict(),
         }))
     }
 }

@@ -26,6 +26,9 @@ use crate::{packet, DecodeError, Limits, Packet, Version};
 /// Words of the tape header; records start here.
 pub const HEADER_WORDS: usize = 8;
 
+/// Config bit: mqtt-packet's leniency ([`Limits::strict`](crate::Limits::strict) off).
+pub const LENIENT: u32 = 0x200;
+
 /// Set on a string's length word when every byte is ASCII.
 pub const ASCII: u32 = 0x8000_0000;
 
@@ -62,7 +65,7 @@ impl Writer<'_> {
 
 struct Ctx<'b> {
     base: usize,
-    _buf: &'b [u8],
+    buf: &'b [u8],
 }
 
 impl Ctx<'_> {
@@ -114,7 +117,7 @@ impl Ctx<'_> {
 
 /// Frame and validate `buf[start..end]` into `tape` (layout in `docs/tape.md`).
 ///
-/// `config` is `version | bridge << 8` with `version` 3, 4 or 5 (anything else
+/// `config` is `version | bridge << 8 | lenient << 9` ([`LENIENT`]) with `version` 3, 4 or 5 (anything else
 /// is taken as 4); `max_packet_size` is the largest whole packet accepted
 /// (0 = the spec maximum). Never panics: out-of-range `start`/`end` are
 /// clamped, a tape shorter than the header is left untouched.
@@ -133,14 +136,13 @@ pub fn frame(
     let start = start.min(end);
     let mut version = Version::from_level(config as u8).unwrap_or(Version::V3_1_1);
     let mut bridge = config & 0x100 != 0;
-    let limits = if max_packet_size == 0 {
-        Limits::default()
-    } else {
-        Limits::default().max_packet_size(max_packet_size as usize)
-    };
+    let mut limits = Limits::default().strict(config & LENIENT == 0);
+    if max_packet_size != 0 {
+        limits = limits.max_packet_size(max_packet_size as usize);
+    }
     let ctx = Ctx {
         base: buf.as_ptr() as usize,
-        _buf: buf,
+        buf,
     };
     let mut w = Writer {
         tape,
@@ -170,7 +172,7 @@ pub fn frame(
             break Status::Partial;
         }
         let body = &input[header.header_len..total];
-        let packet = match packet::parse_body(&header, body, version) {
+        let packet = match packet::parse_body_with(&header, body, version, limits.is_strict()) {
             Ok(p) => p,
             Err(e) => {
                 error = Some(e.shifted(header.header_len));
@@ -244,9 +246,14 @@ fn write_record(
     match packet {
         Packet::Connect(c) => {
             // The protocol name is the body's first field, after its length.
-            let name = c.protocol.protocol_name();
+            // (read from the bytes: leniently, MQIsdp may come with level 4)
+            let at = body_at as usize;
+            let name_len = match ctx.buf.get(at..at + 2) {
+                Some(&[hi, lo]) => u16::from_be_bytes([hi, lo]) as u32,
+                _ => c.protocol.protocol_name().len() as u32,
+            };
             w.push(body_at + 2);
-            w.push(name.len() as u32 | ASCII);
+            w.push(name_len | ASCII);
             w.push(c.protocol.level() as u32 | if c.bridge { 0x80 } else { 0 });
             let mut flags = 0u32;
             if c.clean_start {

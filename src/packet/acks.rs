@@ -9,7 +9,7 @@
 use bytes::BufMut;
 
 use crate::primitives::{self as p, fail, PResult};
-use crate::properties::{parse_properties, Context};
+use crate::properties::{parse_properties_with, Context};
 use crate::{EncodeError, ErrorKind, Field, PacketType, Properties, Version};
 
 /// PUBACK / PUBREC / PUBREL / PUBCOMP.
@@ -64,6 +64,7 @@ pub(crate) fn reason_code_ok(ty: PacketType, code: u8) -> bool {
 fn reason_and_properties(
     input: &[u8],
     ty: PacketType,
+    strict: bool,
 ) -> PResult<'_, (Option<u8>, Option<Properties<'_>>)> {
     if input.is_empty() {
         return Ok((input, (None, None)));
@@ -75,7 +76,7 @@ fn reason_and_properties(
     if i.is_empty() {
         return Ok((i, (Some(code), None)));
     }
-    let (i, props) = parse_properties(i, Context::Packet(ty))?;
+    let (i, props) = parse_properties_with(i, Context::Packet(ty), strict)?;
     let (i, ()) = p::expect_end(i, ty)?;
     Ok((i, (Some(code), Some(props))))
 }
@@ -118,13 +119,18 @@ fn write_tail(code: Option<u8>, props: &Option<Properties<'_>>, buf: &mut impl B
     }
 }
 
-pub(crate) fn parse_ack(input: &[u8], ty: PacketType, version: Version) -> PResult<'_, Ack<'_>> {
+pub(crate) fn parse_ack(
+    input: &[u8],
+    ty: PacketType,
+    version: Version,
+    strict: bool,
+) -> PResult<'_, Ack<'_>> {
     let (i, packet_id) = p::u16_be(input, Field::PacketId)?;
-    if packet_id == 0 {
+    if strict && packet_id == 0 {
         return fail(input, ErrorKind::ZeroPacketId);
     }
     let (i, (reason_code, properties)) = if version.is_v5() {
-        reason_and_properties(i, ty)?
+        reason_and_properties(i, ty, strict)?
     } else {
         let (i, ()) = p::expect_end(i, ty)?;
         (i, (None, None))
@@ -155,9 +161,13 @@ impl Ack<'_> {
     }
 }
 
-pub(crate) fn parse_disconnect(input: &[u8], version: Version) -> PResult<'_, Disconnect<'_>> {
+pub(crate) fn parse_disconnect(
+    input: &[u8],
+    version: Version,
+    strict: bool,
+) -> PResult<'_, Disconnect<'_>> {
     let (i, (reason_code, properties)) = if version.is_v5() {
-        reason_and_properties(input, PacketType::Disconnect)?
+        reason_and_properties(input, PacketType::Disconnect, strict)?
     } else {
         let (i, ()) = p::expect_end(input, PacketType::Disconnect)?;
         (i, (None, None))
@@ -188,8 +198,8 @@ impl Disconnect<'_> {
     }
 }
 
-pub(crate) fn parse_auth(input: &[u8]) -> PResult<'_, Auth<'_>> {
-    let (i, (reason_code, properties)) = reason_and_properties(input, PacketType::Auth)?;
+pub(crate) fn parse_auth(input: &[u8], strict: bool) -> PResult<'_, Auth<'_>> {
+    let (i, (reason_code, properties)) = reason_and_properties(input, PacketType::Auth, strict)?;
     Ok((
         i,
         Auth {

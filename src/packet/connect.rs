@@ -3,7 +3,7 @@
 use bytes::BufMut;
 
 use crate::primitives::{self as p, fail, PResult};
-use crate::properties::{parse_properties, Context};
+use crate::properties::{parse_properties_with, Context};
 use crate::{EncodeError, ErrorKind, Field, PacketType, Properties, QoS, Version};
 
 /// The will message of a CONNECT.
@@ -52,7 +52,7 @@ const WILL: u8 = 0x04;
 const CLEAN: u8 = 0x02;
 const RESERVED: u8 = 0x01;
 
-pub(crate) fn parse_connect(input: &[u8]) -> PResult<'_, Connect<'_>> {
+pub(crate) fn parse_connect(input: &[u8], strict: bool) -> PResult<'_, Connect<'_>> {
     let (i, name) = p::utf8(input, Field::ProtocolName)?;
     // "If the protocol name is incorrect the Server MAY disconnect" [MQTT-3.1.2-1]
     if name != "MQTT" && name != "MQIsdp" {
@@ -63,7 +63,7 @@ pub(crate) fn parse_connect(input: &[u8]) -> PResult<'_, Connect<'_>> {
     let Some(protocol) = crate::Version::from_level(level) else {
         return fail(level_at, ErrorKind::InvalidProtocolLevel);
     };
-    if (protocol == Version::V3_1) != (name == "MQIsdp") {
+    if strict && (protocol == Version::V3_1) != (name == "MQIsdp") {
         return fail(level_at, ErrorKind::ProtocolNameMismatch);
     }
     let bridge = level & 0x80 != 0;
@@ -93,26 +93,26 @@ pub(crate) fn parse_connect(input: &[u8]) -> PResult<'_, Connect<'_>> {
     }
     // "If the User Name Flag is set to 0, the Password Flag MUST be set to 0"
     // [MQTT-3.1.2-22] (dropped in 5.0)
-    if !protocol.is_v5() && flags & PASSWORD != 0 && flags & USERNAME == 0 {
+    if strict && !protocol.is_v5() && flags & PASSWORD != 0 && flags & USERNAME == 0 {
         return fail(flags_at, ErrorKind::PasswordWithoutUsername);
     }
     let (i, keep_alive) = p::u16_be(i, Field::KeepAlive)?;
     let (i, properties) = if protocol.is_v5() {
-        parse_properties(i, Context::Packet(PacketType::Connect))?
+        parse_properties_with(i, Context::Packet(PacketType::Connect), strict)?
     } else {
         (i, Properties::EMPTY)
     };
-    let (mut i, client_id) = p::utf8(i, Field::ClientId)?;
+    let (mut i, client_id) = p::utf8_with(i, Field::ClientId, strict)?;
     let mut will = None;
     if has_will {
         let (j, wprops) = if protocol.is_v5() {
-            parse_properties(i, Context::Will)?
+            parse_properties_with(i, Context::Will, strict)?
         } else {
             (i, Properties::EMPTY)
         };
         let topic_at = j;
-        let (j, topic) = p::utf8(j, Field::WillTopic)?;
-        if let Some(at) = super::topic_name_wildcard(topic) {
+        let (j, topic) = p::utf8_with(j, Field::WillTopic, strict)?;
+        if let Some(at) = super::topic_name_wildcard(topic).filter(|_| strict) {
             return fail(&topic_at[2 + at..], ErrorKind::TopicWildcard);
         }
         let (j, payload) = p::binary(j, Field::WillPayload)?;
@@ -127,7 +127,7 @@ pub(crate) fn parse_connect(input: &[u8]) -> PResult<'_, Connect<'_>> {
     }
     let mut username = None;
     if flags & USERNAME != 0 {
-        let (j, u) = p::utf8(i, Field::Username)?;
+        let (j, u) = p::utf8_with(i, Field::Username, strict)?;
         username = Some(u);
         i = j;
     }
@@ -262,19 +262,40 @@ fn connack_code_ok(code: u8, version: Version) -> bool {
     }
 }
 
-pub(crate) fn parse_connack(input: &[u8], version: Version) -> PResult<'_, ConnAck<'_>> {
+pub(crate) fn parse_connack(
+    input: &[u8],
+    version: Version,
+    strict: bool,
+) -> PResult<'_, ConnAck<'_>> {
     let (i, flags) = p::byte(input, Field::ConnackFlags)?;
     // "Bits 7-1 are reserved and MUST be set to 0" [MQTT-3.2.2-1]
     if flags & 0xfe != 0 {
         return fail(input, ErrorKind::ConnackReservedFlags);
     }
+    if !strict && version.is_v5() && i.len() < 2 {
+        // mqtt-packet's compatibility: a 5.0 CONNACK without properties
+        // (a 3.1.1 server refusing a 5.0 client), or without a reason code.
+        let (i, code) = if i.is_empty() {
+            (i, 0)
+        } else {
+            p::byte(i, Field::ReturnCode)?
+        };
+        return Ok((
+            i,
+            ConnAck {
+                session_present: flags & 1 != 0,
+                code,
+                properties: Properties::EMPTY,
+            },
+        ));
+    }
     let code_at = i;
     let (i, code) = p::byte(i, Field::ReturnCode)?;
-    if !connack_code_ok(code, version) {
+    if strict && !connack_code_ok(code, version) {
         return fail(code_at, ErrorKind::InvalidConnackCode);
     }
     let (i, properties) = if version.is_v5() {
-        parse_properties(i, Context::Packet(PacketType::ConnAck))?
+        parse_properties_with(i, Context::Packet(PacketType::ConnAck), strict)?
     } else {
         (i, Properties::EMPTY)
     };

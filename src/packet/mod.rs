@@ -79,22 +79,36 @@ pub fn parse_body<'a>(
     body: &'a [u8],
     version: Version,
 ) -> Result<Packet<'a>, DecodeError> {
+    parse_body_with(header, body, version, true)
+}
+
+/// [`parse_body`]; `strict = false` is mqtt-packet's leniency (see
+/// [`Limits::strict`](crate::Limits::strict)).
+pub fn parse_body_with<'a>(
+    header: &FixedHeader,
+    body: &'a [u8],
+    version: Version,
+    strict: bool,
+) -> Result<Packet<'a>, DecodeError> {
     use PacketType as T;
+    let s = strict;
     let ty = header.packet_type;
     Ok(match ty {
-        T::Connect => Packet::Connect(run(body, connect::parse_connect)?),
-        T::ConnAck => Packet::ConnAck(run(body, |b| connect::parse_connack(b, version))?),
-        T::Publish => Packet::Publish(run(body, |b| publish::parse(b, header, version))?),
-        T::PubAck => Packet::PubAck(run(body, |b| acks::parse_ack(b, ty, version))?),
-        T::PubRec => Packet::PubRec(run(body, |b| acks::parse_ack(b, ty, version))?),
-        T::PubRel => Packet::PubRel(run(body, |b| acks::parse_ack(b, ty, version))?),
-        T::PubComp => Packet::PubComp(run(body, |b| acks::parse_ack(b, ty, version))?),
-        T::Subscribe => Packet::Subscribe(run(body, |b| subscribe::parse_subscribe(b, version))?),
-        T::SubAck => Packet::SubAck(run(body, |b| subscribe::parse_suback(b, version))?),
-        T::Unsubscribe => {
-            Packet::Unsubscribe(run(body, |b| subscribe::parse_unsubscribe(b, version))?)
+        T::Connect => Packet::Connect(run(body, |b| connect::parse_connect(b, s))?),
+        T::ConnAck => Packet::ConnAck(run(body, |b| connect::parse_connack(b, version, s))?),
+        T::Publish => Packet::Publish(run(body, |b| publish::parse(b, header, version, s))?),
+        T::PubAck => Packet::PubAck(run(body, |b| acks::parse_ack(b, ty, version, s))?),
+        T::PubRec => Packet::PubRec(run(body, |b| acks::parse_ack(b, ty, version, s))?),
+        T::PubRel => Packet::PubRel(run(body, |b| acks::parse_ack(b, ty, version, s))?),
+        T::PubComp => Packet::PubComp(run(body, |b| acks::parse_ack(b, ty, version, s))?),
+        T::Subscribe => {
+            Packet::Subscribe(run(body, |b| subscribe::parse_subscribe(b, version, s))?)
         }
-        T::UnsubAck => Packet::UnsubAck(run(body, |b| subscribe::parse_unsuback(b, version))?),
+        T::SubAck => Packet::SubAck(run(body, |b| subscribe::parse_suback(b, version, s))?),
+        T::Unsubscribe => {
+            Packet::Unsubscribe(run(body, |b| subscribe::parse_unsubscribe(b, version, s))?)
+        }
+        T::UnsubAck => Packet::UnsubAck(run(body, |b| subscribe::parse_unsuback(b, version, s))?),
         T::PingReq | T::PingResp => {
             if !body.is_empty() {
                 return Err(DecodeError::new(ErrorKind::TrailingBytes(ty), 0));
@@ -105,12 +119,12 @@ pub fn parse_body<'a>(
                 Packet::PingResp
             }
         }
-        T::Disconnect => Packet::Disconnect(run(body, |b| acks::parse_disconnect(b, version))?),
+        T::Disconnect => Packet::Disconnect(run(body, |b| acks::parse_disconnect(b, version, s))?),
         T::Auth => {
             if !version.is_v5() {
                 return Err(DecodeError::new(ErrorKind::AuthBeforeV5, 0));
             }
-            Packet::Auth(run(body, acks::parse_auth)?)
+            Packet::Auth(run(body, |b| acks::parse_auth(b, s))?)
         }
     })
 }

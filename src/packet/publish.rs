@@ -4,7 +4,7 @@ use bytes::BufMut;
 
 use crate::framing::FixedHeader;
 use crate::primitives::{self as p, fail, PResult};
-use crate::properties::{parse_properties, Context};
+use crate::properties::{parse_properties_with, Context};
 use crate::{
     EncodeError, ErrorKind, Field, PacketType, Properties, Property, PropertyId, QoS, Version,
 };
@@ -32,18 +32,19 @@ pub(crate) fn parse<'a>(
     input: &'a [u8],
     header: &FixedHeader,
     version: Version,
+    strict: bool,
 ) -> PResult<'a, Publish<'a>> {
-    let (i, topic) = p::utf8(input, Field::Topic)?;
+    let (i, topic) = p::utf8_with(input, Field::Topic, strict)?;
     // "The Topic Name in the PUBLISH packet MUST NOT contain wildcard characters"
     // [MQTT-3.3.2-2]
-    if let Some(at) = super::topic_name_wildcard(topic) {
+    if let Some(at) = super::topic_name_wildcard(topic).filter(|_| strict) {
         return fail(&input[2 + at..], ErrorKind::TopicWildcard);
     }
     let qos = header.qos();
     let (i, packet_id) = if qos != QoS::AtMostOnce {
         let (j, id) = p::u16_be(i, Field::PacketId)?;
         // [MQTT-2.2.1-3]: a non-zero packet identifier
-        if id == 0 {
+        if strict && id == 0 {
             return fail(i, ErrorKind::ZeroPacketId);
         }
         (j, Some(id))
@@ -51,13 +52,16 @@ pub(crate) fn parse<'a>(
         (i, None)
     };
     let (i, properties) = if version.is_v5() {
-        parse_properties(i, Context::Packet(PacketType::Publish))?
+        parse_properties_with(i, Context::Packet(PacketType::Publish), strict)?
     } else {
         (i, Properties::EMPTY)
     };
     // All Topic Names and Topic Filters MUST be at least one character long
     // [MQTT-4.7.3-1]; 5.0 allows an empty name when a Topic Alias stands for it.
-    if topic.is_empty() && !(version.is_v5() && properties.get(PropertyId::TopicAlias).is_some()) {
+    if strict
+        && topic.is_empty()
+        && !(version.is_v5() && properties.get(PropertyId::TopicAlias).is_some())
+    {
         return fail(input, ErrorKind::EmptyTopic);
     }
     Ok((

@@ -5,7 +5,7 @@ use core::fmt;
 use bytes::BufMut;
 
 use crate::primitives::{self as p, fail, PResult};
-use crate::properties::{parse_properties, Context};
+use crate::properties::{parse_properties_with, Context};
 use crate::{EncodeError, ErrorKind, Field, PacketType, Properties, QoS, Version};
 
 /// The options byte that follows each SUBSCRIBE topic filter.
@@ -111,10 +111,12 @@ impl<'a> Iterator for FiltersIter<'a> {
                     return None;
                 }
                 // Validated when parsed.
-                let item = p::utf8(w, Field::TopicFilter).ok().and_then(|(r, f)| {
-                    let (&b, r) = r.split_first()?;
-                    Some((r, (f, SubscriptionOptions::from_byte(b, *v).ok()?)))
-                });
+                let item = p::utf8_with(w, Field::TopicFilter, false)
+                    .ok()
+                    .and_then(|(r, f)| {
+                        let (&b, r) = r.split_first()?;
+                        Some((r, (f, SubscriptionOptions::from_byte(b, *v).ok()?)))
+                    });
                 match item {
                     Some((r, it)) => {
                         *w = r;
@@ -203,7 +205,7 @@ impl<'a> Iterator for TopicListIter<'a> {
                 if w.is_empty() {
                     return None;
                 }
-                match p::utf8(w, Field::TopicFilter) {
+                match p::utf8_with(w, Field::TopicFilter, false) {
                     Ok((r, s)) => {
                         *w = r;
                         Some(s)
@@ -277,25 +279,30 @@ pub struct UnsubAck<'a> {
     pub reason_codes: &'a [u8],
 }
 
-fn packet_id(input: &[u8]) -> PResult<'_, u16> {
+fn packet_id(input: &[u8], strict: bool) -> PResult<'_, u16> {
     let (i, id) = p::u16_be(input, Field::PacketId)?;
-    if id == 0 {
+    if strict && id == 0 {
         return fail(input, ErrorKind::ZeroPacketId);
     }
     Ok((i, id))
 }
 
-fn props(input: &[u8], ty: PacketType, version: Version) -> PResult<'_, Properties<'_>> {
+fn props(
+    input: &[u8],
+    ty: PacketType,
+    version: Version,
+    strict: bool,
+) -> PResult<'_, Properties<'_>> {
     if version.is_v5() {
-        parse_properties(input, Context::Packet(ty))
+        parse_properties_with(input, Context::Packet(ty), strict)
     } else {
         Ok((input, Properties::EMPTY))
     }
 }
 
-fn filter(input: &[u8], version: Version) -> PResult<'_, &str> {
-    let (i, f) = p::utf8(input, Field::TopicFilter)?;
-    if !super::valid_topic_filter(f, version) {
+fn filter(input: &[u8], version: Version, strict: bool) -> PResult<'_, &str> {
+    let (i, f) = p::utf8_with(input, Field::TopicFilter, strict)?;
+    if strict && !super::valid_topic_filter(f, version) {
         return fail(input, ErrorKind::InvalidTopicFilter);
     }
     Ok((i, f))
@@ -316,21 +323,27 @@ fn unsuback_code_ok(code: u8) -> bool {
     matches!(code, 0x00 | 0x11 | 0x80 | 0x83 | 0x87 | 0x8F | 0x91)
 }
 
-pub(crate) fn parse_subscribe(input: &[u8], version: Version) -> PResult<'_, Subscribe<'_>> {
+pub(crate) fn parse_subscribe(
+    input: &[u8],
+    version: Version,
+    strict: bool,
+) -> PResult<'_, Subscribe<'_>> {
     if input.is_empty() {
         return fail(input, ErrorKind::NoPayload(PacketType::Subscribe));
     }
-    let (i, packet_id) = packet_id(input)?;
-    let (i, properties) = props(i, PacketType::Subscribe, version)?;
+    let (i, packet_id) = packet_id(input, strict)?;
+    let (i, properties) = props(i, PacketType::Subscribe, version, strict)?;
     if i.is_empty() {
         // "The payload of a SUBSCRIBE packet MUST contain at least one Topic
         // Filter / Subscription Options pair" [MQTT-3.8.3-3]
-        return fail(i, ErrorKind::NoTopicFilters(PacketType::Subscribe));
+        if strict {
+            return fail(i, ErrorKind::NoTopicFilters(PacketType::Subscribe));
+        }
     }
     let list = i;
     let mut rest = i;
     while !rest.is_empty() {
-        let (r, f) = filter(rest, version)?;
+        let (r, f) = filter(rest, version, strict)?;
         let Some((&b, r)) = r.split_first() else {
             return fail(r, ErrorKind::MissingSubscriptionOptions);
         };
@@ -340,7 +353,7 @@ pub(crate) fn parse_subscribe(input: &[u8], version: Version) -> PResult<'_, Sub
         };
         // "It is a Protocol Error to set the No Local bit to 1 on a Shared
         // Subscription" [MQTT-3.8.3-4]
-        if version.is_v5() && opts.no_local && super::is_shared(f) {
+        if strict && version.is_v5() && opts.no_local && super::is_shared(f) {
             return fail(rest, ErrorKind::SharedSubscriptionNoLocal);
         }
         rest = r;
@@ -355,13 +368,17 @@ pub(crate) fn parse_subscribe(input: &[u8], version: Version) -> PResult<'_, Sub
     ))
 }
 
-pub(crate) fn parse_suback(input: &[u8], version: Version) -> PResult<'_, SubAck<'_>> {
+pub(crate) fn parse_suback(
+    input: &[u8],
+    version: Version,
+    strict: bool,
+) -> PResult<'_, SubAck<'_>> {
     if input.is_empty() {
         return fail(input, ErrorKind::NoPayload(PacketType::SubAck));
     }
-    let (i, packet_id) = packet_id(input)?;
-    let (i, properties) = props(i, PacketType::SubAck, version)?;
-    if i.is_empty() {
+    let (i, packet_id) = packet_id(input, strict)?;
+    let (i, properties) = props(i, PacketType::SubAck, version, strict)?;
+    if strict && i.is_empty() {
         return fail(i, ErrorKind::NoReturnCodes);
     }
     if let Some(at) = i.iter().position(|&c| !subackcode_ok(c, version)) {
@@ -377,20 +394,26 @@ pub(crate) fn parse_suback(input: &[u8], version: Version) -> PResult<'_, SubAck
     ))
 }
 
-pub(crate) fn parse_unsubscribe(input: &[u8], version: Version) -> PResult<'_, Unsubscribe<'_>> {
+pub(crate) fn parse_unsubscribe(
+    input: &[u8],
+    version: Version,
+    strict: bool,
+) -> PResult<'_, Unsubscribe<'_>> {
     if input.is_empty() {
         return fail(input, ErrorKind::NoPayload(PacketType::Unsubscribe));
     }
-    let (i, packet_id) = packet_id(input)?;
-    let (i, properties) = props(i, PacketType::Unsubscribe, version)?;
+    let (i, packet_id) = packet_id(input, strict)?;
+    let (i, properties) = props(i, PacketType::Unsubscribe, version, strict)?;
     if i.is_empty() {
         // [MQTT-3.10.3-2]
-        return fail(i, ErrorKind::NoTopicFilters(PacketType::Unsubscribe));
+        if strict {
+            return fail(i, ErrorKind::NoTopicFilters(PacketType::Unsubscribe));
+        }
     }
     let list = i;
     let mut rest = i;
     while !rest.is_empty() {
-        let (r, _) = filter(rest, version)?;
+        let (r, _) = filter(rest, version, strict)?;
         rest = r;
     }
     Ok((
@@ -403,15 +426,19 @@ pub(crate) fn parse_unsubscribe(input: &[u8], version: Version) -> PResult<'_, U
     ))
 }
 
-pub(crate) fn parse_unsuback(input: &[u8], version: Version) -> PResult<'_, UnsubAck<'_>> {
+pub(crate) fn parse_unsuback(
+    input: &[u8],
+    version: Version,
+    strict: bool,
+) -> PResult<'_, UnsubAck<'_>> {
     if !version.is_v5() && input.len() != 2 {
         return fail(input, ErrorKind::UnsubackLength);
     }
     if input.is_empty() {
         return fail(input, ErrorKind::NoPayload(PacketType::UnsubAck));
     }
-    let (i, packet_id) = packet_id(input)?;
-    let (i, properties) = props(i, PacketType::UnsubAck, version)?;
+    let (i, packet_id) = packet_id(input, strict)?;
+    let (i, properties) = props(i, PacketType::UnsubAck, version, strict)?;
     if let Some(at) = i.iter().position(|&c| !unsuback_code_ok(c)) {
         return fail(&i[at..], ErrorKind::InvalidUnsubackCode);
     }
