@@ -27,10 +27,12 @@ function newestMtime (p) {
   return m
 }
 
-function ensureDeps (dir, probe) {
+function ensureDeps (dir, probe, clean = true) {
   if (!fs.existsSync(path.join(dir, 'node_modules', probe))) {
-    const lock = fs.existsSync(path.join(dir, 'package-lock.json'))
-    run(npm, [lock ? 'ci' : 'install', '--no-audit', '--no-fund'], dir)
+    // `npm ci` where the lock file is exact; the gateway links the repo root
+    // as its mqtt-packet, whose own devDependencies the lock cannot pin.
+    const ci = clean && fs.existsSync(path.join(dir, 'package-lock.json'))
+    run(npm, [ci ? 'ci' : 'install', '--no-audit', '--no-fund'], dir)
   }
 }
 
@@ -56,5 +58,5 @@ ensureDeps(root, '@napi-rs/cli')
 ensureAddon()
 if (args.has('--gateway')) {
   const gw = path.join(root, 'examples', 'gateway')
-  if (fs.existsSync(path.join(gw, 'package.json'))) ensureDeps(gw, 'aedes')
+  if (fs.existsSync(path.join(gw, 'package.json'))) ensureDeps(gw, 'aedes', false)
 }

@@ -1,0 +1,269 @@
+// MQTT notification gateway on Aedes 1.x. Aedes' mqtt-packet is swapped for
+// mqttwire through npm `overrides` (see package.json); nothing here patches Aedes.
+//
+//   const gw = await createGateway({ tcpPort: 0, wsPort: 0 })
+//   ... gw.tcpPort, gw.wsPort, gw.health() ...
+//   await gw.close()
+import net from 'node:net'
+import http from 'node:http'
+import os from 'node:os'
+import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
+import { Aedes } from 'aedes'
+import { WebSocketServer, createWebSocketStream } from 'ws'
+import { parserInfo } from './lib/parser-info.js'
+import { guardPacketSize } from './lib/packet-size-guard.js'
+
+// CONNACK, return code 3 "Server unavailable" (same bytes in MQTT 3.1 and 3.1.1)
+const CONNACK_SERVER_UNAVAILABLE = Buffer.from([0x20, 0x02, 0x00, 0x03])
+const REFUSE_WAIT_MS = 2000
+const WS_MIN_MAX_PAYLOAD = 1024 * 1024
+
+export const AEDES_PROTOCOL_NOTE =
+  'Aedes 1.x speaks MQTT 3.1 and 3.1.1 only: an MQTT 5 CONNECT is refused (CONNACK "unacceptable protocol version", then close)'
+
+const silent = { info () {}, warn () {}, error () {}, debug () {} }
+
+export function consoleLogger (name = 'gateway', debug = false) {
+  const line = (level, msg, extra) =>
+    `${new Date().toISOString()} ${level.padEnd(5)} [${name}] ${msg}${extra ? ' ' + JSON.stringify(extra) : ''}`
+  return {
+    info: (m, e) => console.log(line('info', m, e)),
+    warn: (m, e) => console.warn(line('warn', m, e)),
+    error: (m, e) => console.error(line('error', m, e)),
+    debug: debug ? (m, e) => console.log(line('debug', m, e)) : () => {}
+  }
+}
+
+function withTimeout (promise, ms, what) {
+  let timer
+  return Promise.race([
+    promise,
+    new Promise((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms)
+      timer.unref()
+    })
+  ]).finally(() => clearTimeout(timer))
+}
+
+async function checkRedis (redisUrl, Redis) {
+  const probe = new Redis(redisUrl, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false
+  })
+  probe.on('error', () => {})
+  try {
+    await withTimeout(probe.connect(), 5000, `connecting to Redis at ${redisUrl}`)
+    await withTimeout(probe.ping(), 3000, 'Redis PING')
+  } finally {
+    probe.disconnect()
+  }
+}
+
+async function redisBackends (redisUrl, log) {
+  // Loaded only in Redis mode. mqemitter-redis: cross-instance pub/sub.
+  // aedes-persistence-redis: subscriptions, retained, wills, offline queues.
+  const { default: Redis } = await import('ioredis')
+  const { default: mqemitterRedis } = await import('mqemitter-redis')
+  const { default: redisPersistence } = await import('aedes-persistence-redis')
+  await checkRedis(redisUrl, Redis)
+  const mq = mqemitterRedis({ connectionString: redisUrl })
+  const conn = new Redis(redisUrl)
+  conn.on('error', (err) => log.warn('redis persistence connection error', { err: err.message }))
+  mq.subConn.on('error', (err) => log.warn('redis pub/sub connection error', { err: err.message }))
+  mq.pubConn.on('error', (err) => log.warn('redis pub/sub connection error', { err: err.message }))
+  const persistence = redisPersistence({ conn })
+  return { mq, persistence }
+}
+
+/**
+ * @param {object} [opts]
+ * @param {string} [opts.host='127.0.0.1']
+ * @param {number} [opts.tcpPort=1883]   0 picks a free port
+ * @param {number} [opts.wsPort=8080]    0 picks a free port; -1 disables WS + /health
+ * @param {string} [opts.redisUrl]       e.g. redis://127.0.0.1:6379 -> shared multi-instance mode
+ * @param {number} [opts.maxConnections=0]  0 = unlimited (TCP + WS together)
+ * @param {number} [opts.maxPacketSize=0]   0 = no gateway limit (MQTT's own 256 MB cap applies)
+ * @param {string} [opts.instanceId]      also Aedes' broker id
+ * @param {object} [opts.logger]          { info, warn, error, debug }; default silent
+ * @param {object} [opts.aedes]           extra Aedes options (hooks, heartbeatInterval, ...)
+ */
+export async function createGateway (opts = {}) {
+  const host = opts.host || '127.0.0.1'
+  const tcpPortWanted = opts.tcpPort ?? 1883
+  const wsPortWanted = opts.wsPort ?? 8080
+  const maxConnections = Number(opts.maxConnections) || 0
+  const maxPacketSize = Number(opts.maxPacketSize) || 0
+  const redisUrl = opts.redisUrl || null
+  const log = opts.logger || silent
+  const instanceId = opts.instanceId || `gw-${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`
+  const parser = parserInfo()
+
+  const backends = redisUrl ? await redisBackends(redisUrl, log) : {}
+  const broker = await Aedes.createBroker({ ...(opts.aedes || {}), id: instanceId, ...backends })
+
+  const conns = new Set() // transport streams handed to Aedes
+  const rawSockets = new Set() // every TCP socket + upgraded HTTP socket, for shutdown
+  const stats = { accepted: 0, refused: 0, oversize: 0, tcp: 0, ws: 0 }
+  let closing = false
+
+  broker.on('clientError', (client, err) => log.debug('client error', { client: client && client.id, err: err.message }))
+  broker.on('connectionError', (client, err) => log.debug('connection error', { err: err.message }))
+  broker.on('error', (err) => log.error('broker error', { err: err.message }))
+
+  function overLimit () {
+    return closing || (maxConnections > 0 && conns.size >= maxConnections)
+  }
+
+  // Tell an MQTT client "server unavailable" the MQTT way: wait for its CONNECT
+  // (so the CONNACK is not lost to a reset), answer CONNACK rc=3, close.
+  function refuse (stream) {
+    stats.refused++
+    const timer = setTimeout(() => stream.destroy(), REFUSE_WAIT_MS)
+    stream.on('error', () => {})
+    stream.once('data', () => { stream.end(CONNACK_SERVER_UNAVAILABLE) })
+    stream.once('close', () => clearTimeout(timer))
+  }
+
+  function attach (stream, kind, req) {
+    conns.add(stream)
+    stats.accepted++
+    stats[kind]++
+    let conn = stream
+    if (maxPacketSize > 0) {
+      conn = guardPacketSize(stream, maxPacketSize, (err) => {
+        stats.oversize++
+        log.warn('dropping connection', { kind, reason: err.message })
+      })
+    }
+    conn.on('close', () => { conns.delete(stream); stats[kind]-- })
+    broker.handle(conn, req)
+  }
+
+  // --- MQTT over TCP --------------------------------------------------------
+  const tcpServer = net.createServer((socket) => {
+    rawSockets.add(socket)
+    socket.once('close', () => rawSockets.delete(socket))
+    socket.setNoDelay(true)
+    if (overLimit()) return refuse(socket)
+    attach(socket, 'tcp', null)
+  })
+  tcpServer.on('error', (err) => log.error('tcp server error', { err: err.message }))
+  tcpServer.listen(tcpPortWanted, host)
+  await once(tcpServer, 'listening')
+
+  // --- MQTT over WebSocket + GET /health ------------------------------------
+  let httpServer = null
+  let wss = null
+  if (wsPortWanted !== -1) {
+    wss = new WebSocketServer({
+      noServer: true,
+      // ws buffers a whole message before handing it over, so cap it; but one WS
+      // message may carry several MQTT packets, so not at MAX_PACKET_SIZE itself
+      // (the framing guard enforces that per MQTT packet)
+      maxPayload: maxPacketSize > 0 ? Math.max(maxPacketSize, WS_MIN_MAX_PAYLOAD) : 256 * 1024 * 1024 + 5
+    })
+    httpServer = http.createServer((req, res) => {
+      if (req.method === 'GET' && (req.url === '/health' || req.url === '/healthz')) {
+        const body = JSON.stringify(health())
+        res.writeHead(closing ? 503 : 200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+        res.end(body)
+        return
+      }
+      res.writeHead(404, { 'content-type': 'text/plain' })
+      res.end('MQTT over WebSocket: connect with a WebSocket client (subprotocol "mqtt"); GET /health for status\n')
+    })
+    httpServer.on('connection', (socket) => {
+      rawSockets.add(socket)
+      socket.once('close', () => rawSockets.delete(socket))
+    })
+    httpServer.on('upgrade', (req, socket, head) => {
+      if (overLimit()) {
+        stats.refused++
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+        return
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const stream = createWebSocketStream(ws)
+        stream.on('error', (err) => {
+          if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+            stats.oversize++
+            log.warn('dropping connection', { kind: 'ws', reason: `WebSocket message over ${wss.options.maxPayload} bytes` })
+          } else log.debug('ws stream error', { err: err.message })
+        })
+        attach(stream, 'ws', req)
+      })
+    })
+    httpServer.on('error', (err) => log.error('http server error', { err: err.message }))
+    httpServer.listen(wsPortWanted, host)
+    await once(httpServer, 'listening')
+  }
+
+  function health () {
+    return {
+      status: closing ? 'closing' : 'ok',
+      parser: parser.name,
+      parserVersion: parser.version,
+      aedesVersion: parser.aedesVersion,
+      instanceId,
+      connections: conns.size,
+      clients: broker.connectedClients,
+      tcp: stats.tcp,
+      ws: stats.ws,
+      refused: stats.refused,
+      oversizeDropped: stats.oversize,
+      maxConnections,
+      maxPacketSize,
+      redis: !!redisUrl,
+      uptimeSec: Math.round(process.uptime())
+    }
+  }
+
+  const tcpPort = tcpServer.address().port
+  const wsPort = httpServer ? httpServer.address().port : null
+
+  let closed = null
+  function close () {
+    if (closed) return closed
+    closing = true
+    closed = (async () => {
+      const serversClosed = [new Promise((resolve) => tcpServer.close(resolve))]
+      if (httpServer) serversClosed.push(new Promise((resolve) => httpServer.close(resolve)))
+      // 1. disconnect MQTT clients (their wills fire, as for any server-side close)
+      const clients = Object.values(broker.clients)
+      await withTimeout(Promise.all(clients.map((c) => new Promise((resolve) => c.close(resolve)))), 5000, 'closing clients')
+        .catch((err) => log.warn(err.message))
+      // 2. Redis persistence goes first, it unsubscribes through the emitter
+      if (backends.persistence) {
+        await withTimeout(backends.persistence.destroy(), 5000, 'closing redis persistence')
+          .catch((err) => log.warn(err.message))
+      }
+      // 3. Aedes itself (closes the emitter: mqemitter-redis quits its connections)
+      await withTimeout(new Promise((resolve) => broker.close(resolve)), 5000, 'closing aedes')
+        .catch((err) => log.warn(err.message))
+      // 4. anything that never got as far as CONNECT
+      for (const s of conns) s.destroy()
+      for (const s of rawSockets) s.destroy()
+      if (wss) wss.close()
+      await withTimeout(Promise.all(serversClosed), 5000, 'closing listeners').catch((err) => log.warn(err.message))
+    })()
+    return closed
+  }
+
+  return {
+    broker,
+    host,
+    tcpPort,
+    wsPort,
+    instanceId,
+    parser,
+    redisUrl,
+    maxConnections,
+    maxPacketSize,
+    health,
+    close
+  }
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// CLI entry: configuration from the environment, graceful shutdown on SIGINT/SIGTERM.
+import { createGateway, consoleLogger, AEDES_PROTOCOL_NOTE } from './gateway.js'
+import { parserInfo } from './lib/parser-info.js'
+
+function intEnv (name, dflt) {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return dflt
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < -1) {
+    console.error(`${name} must be an integer, got ${JSON.stringify(raw)}`)
+    process.exit(2)
+  }
+  return n
+}
+
+const config = {
+  host: process.env.HOST || '127.0.0.1',
+  tcpPort: intEnv('MQTT_PORT', 1883),
+  wsPort: intEnv('WS_PORT', 8080),
+  redisUrl: process.env.REDIS_URL || undefined,
+  maxConnections: intEnv('MAX_CONNECTIONS', 0),
+  maxPacketSize: intEnv('MAX_PACKET_SIZE', 0),
+  instanceId: process.env.INSTANCE_ID || undefined
+}
+const log = consoleLogger('gateway', process.env.LOG_LEVEL === 'debug')
+
+const p = parserInfo()
+log.info(`parser: ${p.name}@${p.version} (as resolved from aedes@${p.aedesVersion}: ${p.path})`)
+if (!p.swapped) log.warn('aedes is running on stock mqtt-packet, not mqttwire: check the overrides in package.json and `npm ls mqtt-packet`')
+log.info(AEDES_PROTOCOL_NOTE)
+
+let gw
+try {
+  gw = await createGateway({ ...config, logger: log })
+} catch (err) {
+  log.error(`startup failed: ${err.message}`)
+  process.exit(1)
+}
+
+const h = gw.host
+log.info(`instance ${gw.instanceId} up`, {
+  tcp: `mqtt://${h}:${gw.tcpPort}`,
+  ws: gw.wsPort ? `ws://${h}:${gw.wsPort}/mqtt` : 'disabled',
+  health: gw.wsPort ? `http://${h}:${gw.wsPort}/health` : 'disabled',
+  mode: config.redisUrl ? `redis (${config.redisUrl.replace(/\/\/[^@]*@/, '//***@')})` : 'standalone, in memory',
+  maxConnections: config.maxConnections || 'unlimited',
+  maxPacketSize: config.maxPacketSize || 'unlimited'
+})
+console.log(`
+Try it:
+  mosquitto_sub -h ${h} -p ${gw.tcpPort} -V mqttv311 -t 'alerts/#' -q 1 -v
+  mosquitto_pub -h ${h} -p ${gw.tcpPort} -V mqttv311 -t alerts/door -q 1 -m open
+  mosquitto_pub -h ${h} -p ${gw.tcpPort} -V mqttv31  -t alerts/status -r -m online   # retained, MQTT 3.1
+${gw.wsPort ? `  curl -s http://${h}:${gw.wsPort}/health\n` : ''}MQTT.js:
+  const mqtt = require('mqtt')
+  const c = mqtt.connect('mqtt://${h}:${gw.tcpPort}', { protocolVersion: 4 })${gw.wsPort ? `   // or 'ws://${h}:${gw.wsPort}/mqtt'` : ''}
+  c.on('connect', () => { c.subscribe('alerts/#'); c.publish('alerts/door', 'open', { qos: 1 }) })
+(protocolVersion 5 is refused by Aedes 1.x)
+`)
+
+let stopping = false
+async function shutdown (signal) {
+  if (stopping) {
+    log.warn(`${signal} again: exiting now`)
+    process.exit(1)
+  }
+  stopping = true
+  log.info(`${signal}: shutting down (stop accepting, close clients, close aedes${config.redisUrl ? ' and redis' : ''})`)
+  const hard = setTimeout(() => {
+    log.error('shutdown took longer than 15 s, exiting')
+    process.exit(1)
+  }, 15000)
+  hard.unref()
+  try {
+    await gw.close()
+    log.info('bye')
+    process.exit(0)
+  } catch (err) {
+    log.error(`shutdown error: ${err.message}`)
+    process.exit(1)
+  }
+}
+process.on('SIGINT', () => shutdown('SIGINT'))
+process.on('SIGTERM', () => shutdown('SIGTERM'))
