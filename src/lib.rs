@@ -36,7 +36,8 @@
 //! assert_eq!(out, bytes);
 //! ```
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 mod error;
 pub mod framing;

@@ -128,28 +128,93 @@ pub fn utf8_with(input: &[u8], field: Field, strict: bool) -> PResult<'_, &str> 
     }
 }
 
-/// Check that `bytes` is a valid MQTT string: well-formed UTF-8 without U+0000.
+/// What one pass over a string's bytes found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scan {
+    /// Some byte is >= 0x80 (the string is not ASCII).
+    pub non_ascii: bool,
+    /// Some byte is 0x00 (U+0000: no multi-byte UTF-8 sequence contains 0x00).
+    pub nul: bool,
+    /// Some byte is `+` or `#` (never part of a multi-byte sequence either).
+    pub wildcard: bool,
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any byte of `w` is zero (exact, the classic SWAR test).
+#[inline(always)]
+fn has_zero(w: u64) -> bool {
+    w.wrapping_sub(LO) & !w & HI != 0
+}
+
+#[inline(always)]
+fn scan_word(w: u64, acc: &mut (u64, bool, bool)) {
+    acc.0 |= w & HI;
+    acc.1 |= has_zero(w);
+    acc.2 |= has_zero(w ^ (LO * b'+' as u64)) | has_zero(w ^ (LO * b'#' as u64));
+}
+
+/// Scan a string's bytes eight at a time for non-ASCII bytes, U+0000 and
+/// wildcard characters: the checks a topic needs, in one pass.
+#[inline]
+pub fn scan(bytes: &[u8]) -> Scan {
+    let mut acc = (0u64, false, false);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(c);
+        scan_word(u64::from_le_bytes(a), &mut acc);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        // Pad with 'A', which none of the tests match.
+        let mut a = [b'A'; 8];
+        a[..rest.len()].copy_from_slice(rest);
+        scan_word(u64::from_le_bytes(a), &mut acc);
+    }
+    Scan {
+        non_ascii: acc.0 != 0,
+        nul: acc.1,
+        wildcard: acc.2,
+    }
+}
+
+/// Check that `bytes` is a valid MQTT string: well-formed UTF-8 (checked
+/// with simdutf8 when not plain ASCII) without U+0000 (when `strict`).
 /// On failure returns the offset of the first bad byte and the error.
 #[inline]
 pub fn check_utf8(bytes: &[u8], field: Field, strict: bool) -> Result<&str, (usize, ErrorKind)> {
-    match simdutf8::basic::from_utf8(bytes) {
-        Ok(s) => {
-            if !strict {
-                return Ok(s);
+    let sc = scan(bytes);
+    let s = if sc.non_ascii {
+        match simdutf8::basic::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(_) => {
+                let at = simdutf8::compat::from_utf8(bytes)
+                    .err()
+                    .map(|e| e.valid_up_to())
+                    .unwrap_or(0);
+                return Err((at, ErrorKind::InvalidUtf8(field)));
             }
-            if let Some(at) = bytes.iter().position(|&b| b == 0) {
-                return Err((at, ErrorKind::NullCharacter(field)));
-            }
-            Ok(s)
         }
-        Err(_) => {
-            let at = simdutf8::compat::from_utf8(bytes)
-                .err()
-                .map(|e| e.valid_up_to())
-                .unwrap_or(0);
-            Err((at, ErrorKind::InvalidUtf8(field)))
-        }
+    } else {
+        ascii_str(bytes)
+    };
+    if strict && sc.nul {
+        let at = bytes.iter().position(|&b| b == 0).unwrap_or(0);
+        return Err((at, ErrorKind::NullCharacter(field)));
     }
+    Ok(s)
+}
+
+/// `bytes` as `&str`, for bytes that [`scan`] found to be all ASCII.
+#[inline(always)]
+#[allow(unsafe_code)]
+fn ascii_str(bytes: &[u8]) -> &str {
+    debug_assert!(bytes.is_ascii());
+    // SAFETY: the caller has checked with `scan` that every byte is < 0x80, and
+    // a sequence of ASCII bytes is well-formed UTF-8.
+    unsafe { core::str::from_utf8_unchecked(bytes) }
 }
 
 /// A field must be empty here: the body has bytes after its last field.

@@ -20,8 +20,8 @@
 //! ```
 
 use crate::framing::{self, parse_fixed_header};
-use crate::properties::{Properties, Value};
-use crate::{packet, DecodeError, Limits, Packet, Version};
+use crate::properties::{Properties, PropertyId, PropertyType, Value};
+use crate::{packet, DecodeError, Limits, Packet, PacketType, Version};
 
 /// Words of the tape header; records start here.
 pub const HEADER_WORDS: usize = 8;
@@ -87,6 +87,9 @@ impl Ctx<'_> {
     }
 
     fn props(&self, w: &mut Writer<'_>, props: &Properties<'_>) {
+        if let Some(wire) = props.wire_bytes() {
+            return self.wire_props(w, wire);
+        }
         let at = w.pos;
         w.push(0);
         for p in props.iter() {
@@ -98,6 +101,76 @@ impl Ctx<'_> {
                 Value::Pair(k, v) => {
                     self.string(w, k);
                     self.string(w, v);
+                }
+            }
+        }
+        let n = (w.pos - at - 1) as u32;
+        if let Some(slot) = w.tape.get_mut(at) {
+            *slot = n;
+        }
+    }
+
+    /// Write a property list the parser has validated, walking its bytes
+    /// without decoding (or re-validating) the values again.
+    fn wire_props(&self, w: &mut Writer<'_>, wire: &[u8]) {
+        let at = w.pos;
+        w.push(0);
+        let mut i = 0;
+        let u16_at = |i: usize| -> usize {
+            match wire.get(i..i + 2) {
+                Some(&[a, b]) => u16::from_be_bytes([a, b]) as usize,
+                _ => 0,
+            }
+        };
+        while let Some(&id) = wire.get(i) {
+            i += 1;
+            let Some(pid) = PropertyId::from_u8(id) else {
+                break;
+            };
+            w.push(id as u32);
+            match pid.value_type() {
+                PropertyType::Byte => {
+                    w.push(wire.get(i).copied().unwrap_or(0) as u32);
+                    i += 1;
+                }
+                PropertyType::U16 => {
+                    w.push(u16_at(i) as u32);
+                    i += 2;
+                }
+                PropertyType::U32 => {
+                    let v = match wire.get(i..i + 4) {
+                        Some(&[a, b, c, d]) => u32::from_be_bytes([a, b, c, d]),
+                        _ => 0,
+                    };
+                    w.push(v);
+                    i += 4;
+                }
+                PropertyType::VarInt => match framing::read_var_int(&wire[i..]) {
+                    Ok(framing::Status::Complete((v, n))) => {
+                        w.push(v);
+                        i += n;
+                    }
+                    _ => break,
+                },
+                PropertyType::Binary => {
+                    let n = u16_at(i);
+                    let b = wire.get(i + 2..i + 2 + n).unwrap_or(&[]);
+                    self.binary(w, b);
+                    i += 2 + n;
+                }
+                PropertyType::Str | PropertyType::Pair => {
+                    let strings = if pid.value_type() == PropertyType::Pair {
+                        2
+                    } else {
+                        1
+                    };
+                    for _ in 0..strings {
+                        let n = u16_at(i);
+                        let b = wire.get(i + 2..i + 2 + n).unwrap_or(&[]);
+                        w.push(self.off(b));
+                        w.push(n as u32 | if b.is_ascii() { ASCII } else { 0 });
+                        i += 2 + n;
+                    }
                 }
             }
         }
@@ -172,6 +245,36 @@ pub fn frame(
             break Status::Partial;
         }
         let body = &input[header.header_len..total];
+        let body_at = (pos + header.header_len) as u32;
+        if header.packet_type == PacketType::Publish {
+            // The hot path: no `Packet` is built.
+            let p = match packet::parse_publish(&header, body, version, limits.is_strict()) {
+                Ok(p) => p,
+                Err(e) => {
+                    error = Some(e.shifted(header.header_len));
+                    break Status::Error;
+                }
+            };
+            let rec = w.pos;
+            w.push(
+                PacketType::Publish as u32
+                    | (header.flags as u32) << 4
+                    | (version.level() as u32) << 8
+                    | (bridge as u32) << 16,
+            );
+            w.push(0);
+            w.push(pos as u32);
+            w.push(header.remaining_length as u32);
+            write_publish(&ctx, &mut w, &p, version.is_v5());
+            if w.overflow {
+                w.pos = rec;
+                break Status::Full;
+            }
+            w.tape[rec + 1] = (w.pos - rec) as u32;
+            count += 1;
+            pos += total;
+            continue;
+        }
         let packet = match packet::parse_body_with(&header, body, version, limits.is_strict()) {
             Ok(p) => p,
             Err(e) => {
@@ -197,13 +300,7 @@ pub fn frame(
         w.push(0);
         w.push(pos as u32);
         w.push(header.remaining_length as u32);
-        write_record(
-            &ctx,
-            &mut w,
-            &packet,
-            record_version,
-            (pos + header.header_len) as u32,
-        );
+        write_record(&ctx, &mut w, &packet, record_version, body_at);
         if w.overflow {
             w.pos = rec;
             break Status::Full;
@@ -233,6 +330,16 @@ pub fn frame(
     t[6] = version.level() as u32 | (bridge as u32) << 8;
     t[7] = words;
     status
+}
+
+#[inline]
+fn write_publish(ctx: &Ctx<'_>, w: &mut Writer<'_>, p: &crate::Publish<'_>, v5: bool) {
+    ctx.string(w, p.topic);
+    w.push(p.packet_id.unwrap_or(0) as u32);
+    ctx.binary(w, p.payload);
+    if v5 {
+        ctx.props(w, &p.properties);
+    }
 }
 
 fn write_record(
@@ -295,14 +402,7 @@ fn write_record(
                 ctx.props(w, &c.properties);
             }
         }
-        Packet::Publish(p) => {
-            ctx.string(w, p.topic);
-            w.push(p.packet_id.unwrap_or(0) as u32);
-            ctx.binary(w, p.payload);
-            if v5 {
-                ctx.props(w, &p.properties);
-            }
-        }
+        Packet::Publish(p) => write_publish(ctx, w, p, v5),
         Packet::PubAck(a) | Packet::PubRec(a) | Packet::PubRel(a) | Packet::PubComp(a) => {
             w.push(a.packet_id as u32);
             w.push(a.reason_code.unwrap_or(0) as u32);

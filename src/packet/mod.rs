@@ -129,6 +129,17 @@ pub fn parse_body_with<'a>(
     })
 }
 
+/// Parse the body of a PUBLISH (the hot path of [`crate::tape`]: no
+/// [`Packet`] is built). Error offsets count from the start of the body.
+pub(crate) fn parse_publish<'a>(
+    header: &FixedHeader,
+    body: &'a [u8],
+    version: Version,
+    strict: bool,
+) -> Result<Publish<'a>, DecodeError> {
+    run(body, |b| publish::parse(b, header, version, strict))
+}
+
 /// Why an encode cannot proceed: a buffer too small.
 fn check_room(buf: &impl BufMut, total: usize) -> Result<(), EncodeError> {
     if buf.remaining_mut() < total {
@@ -257,6 +268,9 @@ impl<'a> Packet<'a> {
 /// Check a topic name (PUBLISH, will topic): no wildcard characters
 /// [MQTT-3.3.2-2]. Returns the offset of the first wildcard.
 pub(crate) fn topic_name_wildcard(topic: &str) -> Option<usize> {
+    if !crate::primitives::scan(topic.as_bytes()).wildcard {
+        return None;
+    }
     topic.bytes().position(|b| b == b'+' || b == b'#')
 }
 
