@@ -39,7 +39,7 @@ fn main() {
     let buf = publish_stream(n, SEED);
     let mut tape = vec![0u32; tape_words(n)];
 
-    let mut rows = vec![
+    let mut rows = [
         Row {
             name: "mqttbytes v4::read",
             note: "baseline: owned String topic, Bytes payload",
@@ -120,8 +120,8 @@ fn main() {
         buf.len()
     );
     println!(
-        "{:<30} {:>10} {:>10} {:>10} {:>9}  {}",
-        "consumer", "ns/packet", "Mpkt/s", "MB/s", "vs mqttb", "what"
+        "{:<30} {:>10} {:>10} {:>10} {:>9}  what",
+        "consumer", "ns/packet", "Mpkt/s", "MB/s", "vs mqttb"
     );
     for (row, ns) in rows.iter().zip(&meds) {
         println!(
