@@ -217,6 +217,7 @@ pub fn parse(input: &[u8], version: Version) -> Result<Status<(Packet<'_>, usize
 }
 
 /// [`parse`] with explicit [`Limits`].
+#[inline]
 pub fn parse_with<'a>(
     input: &'a [u8],
     version: Version,
@@ -231,7 +232,12 @@ pub fn parse_with<'a>(
         return Ok(Status::Partial(total - input.len()));
     }
     let body = &input[header.header_len..total];
-    let packet = packet::parse_body_with(&header, body, version, limits.is_strict())
-        .map_err(|e| e.shifted(header.header_len))?;
+    let packet = if header.packet_type == PacketType::Publish {
+        // The hot path, built in place.
+        packet::parse_publish(&header, body, version, limits.is_strict()).map(Packet::Publish)
+    } else {
+        packet::parse_body_with(&header, body, version, limits.is_strict())
+    }
+    .map_err(|e| e.shifted(header.header_len))?;
     Ok(Status::Complete((packet, total)))
 }

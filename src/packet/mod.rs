@@ -131,6 +131,7 @@ pub fn parse_body_with<'a>(
 
 /// Parse the body of a PUBLISH (the hot path of [`crate::tape`]: no
 /// [`Packet`] is built). Error offsets count from the start of the body.
+#[inline]
 pub(crate) fn parse_publish<'a>(
     header: &FixedHeader,
     body: &'a [u8],
