@@ -21,6 +21,12 @@ export declare function errorIsStricter(code: number, param: number): boolean
  */
 export declare function errorMessage(code: number, param: number): string
 
+/**
+ * Whether lenient mode (`tape::LENIENT`, mqtt-packet's leniency) skips the
+ * check that gives this error.
+ */
+export declare function errorRelaxedWhenLenient(code: number, param: number): boolean
+
 /** The specification rule an error code enforces. */
 export declare function errorRule(code: number, param: number): string
 

@@ -837,6 +837,7 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.errorIsStricter = nativeBinding.errorIsStricter
 module.exports.errorMessage = nativeBinding.errorMessage
+module.exports.errorRelaxedWhenLenient = nativeBinding.errorRelaxedWhenLenient
 module.exports.errorRule = nativeBinding.errorRule
 module.exports.frame = nativeBinding.frame
 module.exports.frameAsync = nativeBinding.frameAsync

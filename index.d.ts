@@ -248,9 +248,21 @@ export interface ParserOptions {
   protocolVersion?: 3 | 4 | 5 | number
   /** Bridge mode (subscriptions get rh/rap/nl before 5.0). */
   bridgeMode?: boolean
-  /** mqttwire: the largest whole packet accepted, checked from the fixed header. 0/undefined: no limit. */
+  /**
+   * mqttwire: `true` (default): strict by the MQTT specification. `false`: mqtt-packet's
+   * leniency — packet identifier 0, wildcards in PUBLISH / will topics, an empty topic,
+   * invalid or no topic filters, SUBACK without return codes, No Local on a shared
+   * subscription, U+0000 in strings, a password without a user name, a protocol name
+   * that does not match the level, undefined CONNACK codes, a 5.0 CONNACK without
+   * reason code or properties, and v5 properties that are repeated, out of range or
+   * not allowed in the packet are accepted (docs/strictness.md). Framing, lengths,
+   * UTF-8 well-formedness, reserved bits and the acks' reason codes are checked in
+   * both modes. Undefined: `defaults.strict` (env MQTTWIRE_STRICT=0 makes it false).
+   */
+  strict?: boolean
+  /** mqttwire: the largest whole packet accepted, checked from the fixed header. 0: no limit; undefined: `defaults.maxPacketSize`. */
   maxPacketSize?: number
-  /** mqttwire: 'native' (default) or 'js' (the pure-JS framer). Env MQTTWIRE_FRAMER sets the default. */
+  /** mqttwire: 'native' or 'js' (the pure-JS framer). Undefined: `defaults.framer`, else env MQTTWIRE_FRAMER, else 'native'. */
   framer?: 'native' | 'js'
   [key: string]: any
 }
@@ -341,6 +353,23 @@ export declare function parseAsync(buffer: Buffer | Uint8Array, opts?: ParserOpt
 
 /** mqtt-packet-compatible message of a tape error code and parameter. */
 export declare function errorMessage(code: number, param: number): string
+
+/**
+ * Process-wide defaults for the options a parser(), router() or parseAsync() call does
+ * not give (read at construction / call time), so that callers that pass no options
+ * (Aedes: `mqtt.parser()`) can be configured without code changes. Assignments are
+ * validated (TypeError / RangeError).
+ */
+export interface MqttwireDefaults {
+  /** Default `strict`: true, or false when the environment had MQTTWIRE_STRICT=0 (also false/no/off) when mqttwire loaded. */
+  strict: boolean
+  /** Default `maxPacketSize`: 0 (no limit). */
+  maxPacketSize: number
+  /** Default `framer`: undefined (env MQTTWIRE_FRAMER, else 'native'). */
+  framer: 'native' | 'js' | undefined
+}
+
+export declare const defaults: MqttwireDefaults
 
 /** Whether the native binding was loaded. */
 export declare const hasNative: boolean

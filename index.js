@@ -8,6 +8,7 @@ const { Router, router } = require('./lib/router')
 const { parseAsync } = require('./lib/parse-async')
 const { errorMessage } = require('./lib/errors')
 const native = require('./lib/native')
+const { defaults } = require('./lib/defaults')
 
 // mqtt-packet's API
 exports.parser = parser
@@ -20,5 +21,7 @@ exports.router = router
 exports.Router = Router
 exports.parseAsync = parseAsync
 exports.errorMessage = errorMessage
+// Defaults for options not given: strict, maxPacketSize, framer (lib/defaults.js)
+exports.defaults = defaults
 exports.hasNative = native.hasNative
 exports.implementation = 'mqttwire'

@@ -1,7 +1,7 @@
 // Compiled with `tsc --noEmit` by __test__/types.test.js: code written against
 // mqtt-packet's types must compile against mqttwire's, plus our additions.
 import * as mqtt from '..'
-import { parser, generate, writeToStream, Packet, IPublishPacket, IConnectPacket, QoS, UserProperties, router, parseAsync, Parser, MqttwireError } from '..'
+import { parser, generate, writeToStream, Packet, IPublishPacket, IConnectPacket, QoS, UserProperties, router, parseAsync, Parser, MqttwireError, defaults, MqttwireDefaults } from '..'
 import { Writable } from 'stream'
 
 const p: Parser = mqtt.parser({ protocolVersion: 5 })
@@ -46,3 +46,18 @@ async function main (): Promise<void> {
 void main
 const impl: 'mqttwire' = mqtt.implementation
 void impl
+
+// lenient mode and process-wide defaults
+const lenient = parser({ protocolVersion: 4, strict: false })
+void lenient
+const d: MqttwireDefaults = defaults
+d.strict = false
+d.maxPacketSize = 1 << 20
+d.framer = 'js'
+d.framer = undefined
+const s: boolean = mqtt.defaults.strict
+void s
+async function lenientAsync (): Promise<void> {
+  await parseAsync(Buffer.alloc(0), { strict: false })
+}
+void lenientAsync

@@ -26,6 +26,34 @@ class Packet {
   }
 }
 
+// PUBLISH gets classes of its own, so that every field is set in the
+// constructor (one hidden class each, no shape transition per packet). Their
+// name is Packet too: they print like mqtt-packet's packets.
+const PublishWithId = class Packet {
+  constructor (retain, qos, dup, length, topic, payload, messageId) {
+    this.cmd = 'publish'
+    this.retain = retain
+    this.qos = qos
+    this.dup = dup
+    this.length = length
+    this.topic = topic
+    this.payload = payload
+    this.messageId = messageId
+  }
+}
+
+const PublishQos0 = class Packet {
+  constructor (retain, dup, length, topic, payload) {
+    this.cmd = 'publish'
+    this.retain = retain
+    this.qos = 0
+    this.dup = dup
+    this.length = length
+    this.topic = topic
+    this.payload = payload
+  }
+}
+
 // property id -> [name, kind]; kind: 0 number, 1 boolean (0/1 byte), 2 string, 3 binary, 4 pair
 const PNAME = []
 const PKIND = new Uint8Array(256)
@@ -100,7 +128,11 @@ function buildProps (buf, T, i) {
       }
     }
     const cur = o[name]
-    if (cur === undefined) o[name] = v
+    // mqtt-packet tests `if (result[name])`: a repeated property whose first
+    // value is falsy (0, false, '') is overwritten, not collected. Repeats other
+    // than subscriptionIdentifier (never 0 when strict) reach here only in
+    // lenient mode.
+    if (!cur) o[name] = v
     else if (Array.isArray(cur)) cur.push(v)
     else o[name] = [cur, v]
   }
@@ -162,9 +194,13 @@ function buildPacket (buf, T, r) {
   const length = T[r + 3]
   if (type === 3) {
     const po = T[r + 7]
-    const packet = new Packet('publish', (flags & 1) !== 0, (flags >> 1) & 3, (flags & 8) !== 0,
-      length, str(buf, T[r + 4], T[r + 5]), buf.subarray(po, po + T[r + 8]))
-    if ((flags & 6) !== 0) packet.messageId = T[r + 6]
+    const tw = T[r + 5]
+    const to = T[r + 4]
+    const topic = tw >= 0x80000000 ? buf.latin1Slice(to, to + (tw & 0xFFFF)) : buf.utf8Slice(to, to + (tw & 0xFFFF))
+    const payload = buf.subarray(po, po + T[r + 8])
+    const packet = (flags & 6) !== 0
+      ? new PublishWithId((flags & 1) !== 0, (flags >> 1) & 3, (flags & 8) !== 0, length, topic, payload, T[r + 6])
+      : new PublishQos0((flags & 1) !== 0, (flags & 8) !== 0, length, topic, payload)
     if (version === 5) {
       const p = buildProps(buf, T, r + 9)
       if (p !== undefined) packet.properties = p

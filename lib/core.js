@@ -9,11 +9,14 @@
 const { EventEmitter } = require('events')
 const { selectFramer } = require('./native')
 const { makeError } = require('./errors')
+const { readStrict, readMaxPacketSize, readFramerName } = require('./defaults')
 
 const DONE = 0
 const PARTIAL = 1
 const ERROR = 2
 const FULL = 3
+// config bit: mqtt-packet's leniency (docs/tape.md; Rust tape::LENIENT)
+const LENIENT = 0x200
 
 const INITIAL_TAPE = 16384 // words; grown x2 when a call reports FULL
 let sharedTape = new Uint32Array(INITIAL_TAPE)
@@ -36,18 +39,13 @@ function configOf (settings) {
   return v | (bridge << 8)
 }
 
-function readMaxPacketSize (opts) {
-  if (opts === null || typeof opts !== 'object') return 0
-  const m = opts.maxPacketSize
-  if (m === undefined || m === null || m === 0) return 0
-  if (typeof m !== 'number' || !(m > 0) || m > 0xFFFFFFFF) {
-    throw new RangeError('mqttwire: maxPacketSize must be a positive number of bytes')
-  }
-  return Math.floor(m)
+/** The config bits that do not come from the settings: LENIENT unless strict. */
+function modeBits (opts) {
+  return readStrict(opts) ? 0 : LENIENT
 }
 
 function readFramer (opts) {
-  return selectFramer(opts !== null && typeof opts === 'object' ? opts.framer : undefined)
+  return selectFramer(readFramerName(opts))
 }
 
 class Core extends EventEmitter {
@@ -57,6 +55,7 @@ class Core extends EventEmitter {
     this.error = null
     this._mwFrame = null
     this._mwMax = 0
+    this._mwMode = 0 // LENIENT or 0, fixed at construction (settings change with a CONNECT)
     this._mwPend = null // Buffer holding the start of a straddling packet
     this._mwPendLen = 0 // bytes of it received
     this._mwPendTotal = 0 // its total size, 0 while its fixed header is incomplete
@@ -81,6 +80,7 @@ class Core extends EventEmitter {
     this.settings = opts || {}
     this._mwFrame = readFramer(opts)
     this._mwMax = readMaxPacketSize(opts)
+    this._mwMode = modeBits(opts)
     this._mwResetState()
   }
 
@@ -123,7 +123,8 @@ class Core extends EventEmitter {
       if (this._mwPend !== null) return this._mwBuffered()
       T = own ? sharedTape : T
     }
-    let config = configOf(this.settings)
+    const mode = this._mwMode
+    let config = configOf(this.settings) | mode
     const frame = this._mwFrame
     const max = this._mwMax
     while (off < len) {
@@ -146,7 +147,7 @@ class Core extends EventEmitter {
         return len - at
       }
       // FULL: grow the tape and go on from the first packet not recorded
-      config = T[6]
+      config = T[6] | mode
       off = at
       T = new Uint32Array(T.length * 2)
       if (own) sharedTape = T
@@ -194,7 +195,7 @@ class Core extends EventEmitter {
         this._mwPend = p
       }
       buf.copy(p, have, off, off + k)
-      frame(p, 0, have + k, configOf(this.settings), max, T)
+      frame(p, 0, have + k, configOf(this.settings) | this._mwMode, max, T)
       if (T[5] > 0) {
         // the packet is complete within these bytes
         const size = T[5] > 1 ? T[8 + T[9] + 2] : T[1]
@@ -249,7 +250,7 @@ class Core extends EventEmitter {
     this._mwPendLen = 0
     this._mwPendTotal = 0
     for (;;) {
-      frame(p, 0, total, configOf(this.settings), max, T)
+      frame(p, 0, total, configOf(this.settings) | this._mwMode, max, T)
       if (T[0] !== FULL) break
       T = new Uint32Array(T.length * 2)
       if (own) sharedTape = T
@@ -277,4 +278,4 @@ function frameAll (frame, buf, config, max) {
   }
 }
 
-module.exports = { Core, configOf, readMaxPacketSize, frameAll, DONE, PARTIAL, ERROR, FULL }
+module.exports = { Core, configOf, modeBits, readMaxPacketSize, frameAll, LENIENT, DONE, PARTIAL, ERROR, FULL }

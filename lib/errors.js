@@ -2,7 +2,7 @@
 // Error codes of the tape (T[2] / T[3]) -> mqtt-packet-compatible Error objects.
 //
 // This file mirrors src/error.rs (ErrorKind::code / param / message / rule /
-// is_stricter_than_mqtt_packet) so that the pure-JS framer works without the
+// is_stricter_than_mqtt_packet / relaxed_when_lenient) so that the pure-JS framer works without the
 // native addon. __test__/errors.test.js checks it against the binding's
 // errorMessage(code, param) when the addon is built.
 
@@ -187,6 +187,15 @@ const STRICTER = new Set([
   E.NoReturnCodes, E.PropertyNotAllowed, E.DuplicateProperty, E.InvalidPropertyValue
 ])
 
+// ErrorKind::relaxed_when_lenient: the checks lenient mode (tape config bit
+// LENIENT = 0x200, parser option strict: false) skips, as mqtt-packet does.
+const RELAXED = new Set([
+  E.NullCharacter, E.ProtocolNameMismatch, E.PasswordWithoutUsername,
+  E.InvalidConnackCode, E.TopicWildcard, E.EmptyTopic, E.ZeroPacketId,
+  E.NoTopicFilters, E.InvalidTopicFilter, E.SharedSubscriptionNoLocal,
+  E.NoReturnCodes, E.PropertyNotAllowed, E.DuplicateProperty, E.InvalidPropertyValue
+])
+
 function truncatedMessage (field) {
   switch (field) {
     case FIELD.ProtocolName: return 'Cannot parse protocolId'
@@ -200,7 +209,8 @@ function truncatedMessage (field) {
     case FIELD.SubscriptionOptions: return 'Malformed Subscribe Payload'
     case FIELD.ConnackFlags:
     case FIELD.ReturnCode: return 'Cannot parse return code'
-    case FIELD.Properties:
+    // mqtt-packet's message when a property list runs past the packet
+    case FIELD.Properties: return 'Cannot parse property code type'
     case FIELD.PropertyValue: return 'Malformed properties: truncated'
     default: return 'Packet too short'
   }
@@ -276,6 +286,11 @@ function isStricter (code) {
   return STRICTER.has(code)
 }
 
+/** Whether lenient mode (`strict: false`) accepts what gives this error code. */
+function relaxedWhenLenient (code) {
+  return RELAXED.has(code)
+}
+
 /**
  * An Error with mqtt-packet's message and the extra properties
  * `code` ('MQTTWIRE_...'), `rule` (the spec statement) and `offset`
@@ -301,5 +316,6 @@ module.exports = {
   errorMessage,
   errorRule,
   isStricter,
+  relaxedWhenLenient,
   makeError
 }

@@ -13,6 +13,16 @@
 //   maxPacketSize against the whole packet size, then wait for the whole packet;
 //   body fields in wire order, each field: truncated -> UTF-8 / U+0000 -> value rules;
 //   finally trailing bytes.
+//
+// Lenient mode (config bit LENIENT = 0x200, mqtt-packet's leniency; Rust
+// Limits::strict(false)) skips exactly the checks of ErrorKind::relaxed_when_lenient
+// (lib/errors.js relaxedWhenLenient): U+0000 in strings (not in the protocol
+// name, which is checked by name anyway), name/level mismatch, password without
+// user name, CONNACK codes, wildcards in PUBLISH / will topics, empty topic,
+// packet identifier 0, empty filter / return code lists, invalid filters, No
+// Local on shared subscriptions, and the per-property rules (allowed packet,
+// repeats, value ranges). A v5 CONNACK with fewer than 2 bytes after its flags
+// is then taken as reason code 0 (or the one byte there) with no properties.
 
 const {
   E: {
@@ -35,6 +45,7 @@ const PARTIAL = 1
 const ERROR = 2
 const FULL = 3
 const ASCII = 0x80000000 | 0
+const LENIENT = 0x200
 // Words kept free after every check so that the fixed-size fields of a record
 // can be written without further checks.
 const MARGIN = 24
@@ -123,6 +134,8 @@ let eOff = 0
 let gp = 0 // position after the last helper-parsed field
 let gSeenHi = 0 // duplicate mask of the last property block, ids 32..63
 let gBad = 0 // offset of the offending byte found by utf8()
+let gNulAscii = false // utf8() returned -2: whether the string is ASCII
+let gLenient = false // config & LENIENT of the current frame() call
 
 function fail (code, param, off) {
   eCode = code
@@ -144,7 +157,7 @@ function utf8 (buf, s, e) {
     if (c === 0 && nul < 0) nul = i
   }
   if (i === e) {
-    if (nul >= 0) { gBad = nul; return -2 }
+    if (nul >= 0) { gBad = nul; gNulAscii = true; return -2 }
     return 1
   }
   while (i < e) {
@@ -173,8 +186,15 @@ function utf8 (buf, s, e) {
       gBad = i; return -1
     }
   }
-  if (nul >= 0) { gBad = nul; return -2 }
+  if (nul >= 0) { gBad = nul; gNulAscii = false; return -2 }
   return 0
+}
+
+// utf8() for a field whose U+0000 check lenient mode skips.
+function utf8Field (buf, s, e) {
+  const r = utf8(buf, s, e)
+  if (r === -2 && gLenient) return gNulAscii ? 1 : 0
+  return r
 }
 
 // A UTF-8 string field at p: writes (off, len|ASCII) at T[w], T[w+1].
@@ -185,7 +205,7 @@ function str (buf, p, end, T, w, field) {
   const s = p + 2
   const e = s + len
   if (e > end) return fail(Truncated, field, p)
-  const r = utf8(buf, s, e)
+  const r = utf8Field(buf, s, e)
   if (r < 0) return fail(r === -1 ? InvalidUtf8 : NullCharacter, field, gBad)
   T[w] = s
   T[w + 1] = r === 1 ? (len | ASCII) : len
@@ -205,9 +225,21 @@ function bin (buf, p, end, T, w, field) {
   return w + 2
 }
 
-// Topic filter rules: non-empty; '#' last and alone in its level; '+' alone in its level.
-function validFilter (buf, s, e) {
+// Topic filter rules: non-empty; '#' last and alone in its level; '+' alone in
+// its level; in 5.0 a shared subscription '$share/{name}/{filter}' needs a
+// non-empty name without wildcards and a non-empty filter (Rust valid_topic_filter).
+function validFilter (buf, s, e, version) {
   if (s === e) return false
+  if (version === 5 && isShared(buf, s, e)) {
+    let slash = s + 7
+    while (slash < e && buf[slash] !== 0x2F) slash++
+    if (slash === e || slash === s + 7) return false
+    for (let i = s + 7; i < slash; i++) {
+      if (buf[i] === 0x23 || buf[i] === 0x2B) return false
+    }
+    s = slash + 1
+    if (s === e) return false
+  }
   for (let i = s; i < e; i++) {
     const c = buf[i]
     if (c === 0x23) { // '#'
@@ -313,6 +345,7 @@ function props (buf, p, end, T, w, tlen, pt) {
         p = gp
         break
     }
+    if (gLenient) continue // mqtt-packet's leniency: no context rules
     if ((PALLOW[id] & (1 << pt)) === 0) return fail(PropertyNotAllowed, id | ((pt === WILL ? CONNECT : pt) << 8), at)
     if (id !== 38 && (id !== 11 || pt !== PUBLISH)) {
       if (id < 32) {
@@ -326,7 +359,7 @@ function props (buf, p, end, T, w, tlen, pt) {
       }
     }
     const range = PRANGE[id]
-    if (range !== 0 && (range === 1 ? v > 1 : v === 0)) return fail(InvalidPropertyValue, id, at + 1)
+    if (range !== 0 && (range === 1 ? v > 1 : v === 0)) return fail(InvalidPropertyValue, id, at)
   }
   T[P] = w - P - 1
   gSeenHi = seenHi
@@ -338,7 +371,7 @@ function props (buf, p, end, T, w, tlen, pt) {
 function msgId (buf, p, end, T, w) {
   if (end - p < 2) return fail(Truncated, FIELD.PacketId, p)
   const id = (buf[p] << 8) | buf[p + 1]
-  if (id === 0) return fail(ZeroPacketId, 0, p)
+  if (id === 0 && !gLenient) return fail(ZeroPacketId, 0, p)
   T[w] = id
   gp = p + 2
   return w + 1
@@ -373,7 +406,7 @@ function connect (buf, p, end, T, w, tlen) {
   const level = buf[p]
   const v = level & 0x7F
   if (v !== 3 && v !== 4 && v !== 5) return fail(InvalidProtocolLevel, 0, p)
-  if ((name === 3) !== (v === 3)) return fail(ProtocolNameMismatch, 0, p)
+  if ((name === 3) !== (v === 3) && !gLenient) return fail(ProtocolNameMismatch, 0, p)
   T[w + 2] = level
   p++
   // connect flags
@@ -388,7 +421,7 @@ function connect (buf, p, end, T, w, tlen) {
     if ((f & 0x20) !== 0) return fail(WillRetainWithoutWill, 0, p)
     if (wq !== 0) return fail(WillQosWithoutWill, 0, p)
   }
-  if (v !== 5 && (f & 0x40) !== 0 && (f & 0x80) === 0) return fail(PasswordWithoutUsername, 0, p)
+  if (v !== 5 && (f & 0x40) !== 0 && (f & 0x80) === 0 && !gLenient) return fail(PasswordWithoutUsername, 0, p)
   T[w + 3] = f
   p++
   // keep alive
@@ -412,8 +445,10 @@ function connect (buf, p, end, T, w, tlen) {
     }
     w = str(buf, p, end, T, w, FIELD.WillTopic)
     if (w < 0) return w
-    for (let i = p + 2; i < gp; i++) {
-      if (buf[i] === 0x23 || buf[i] === 0x2B) return fail(TopicWildcard, 0, i)
+    if (!gLenient) {
+      for (let i = p + 2; i < gp; i++) {
+        if (buf[i] === 0x23 || buf[i] === 0x2B) return fail(TopicWildcard, 0, i)
+      }
     }
     w = bin(buf, gp, end, T, w, FIELD.WillPayload)
     if (w < 0) return w
@@ -439,9 +474,17 @@ function connack (buf, p, end, T, w, tlen, version) {
   const flags = buf[p]
   if (flags > 1) return fail(ConnackReservedFlags, 0, p)
   p++
+  if (gLenient && version === 5 && end - p < 2) {
+    // mqtt-packet's compatibility: a 5.0 CONNACK without properties (a 3.1.1
+    // server refusing a 5.0 client) or without a reason code
+    T[w] = flags
+    T[w + 1] = p < end ? buf[p] : 0
+    T[w + 2] = 0
+    return w + 3
+  }
   if (p >= end) return fail(Truncated, FIELD.ReturnCode, p)
   const rc = buf[p]
-  if (version === 5 ? CONNACK5_CODES[rc] === 0 : rc > 5) return fail(InvalidConnackCode, 0, p)
+  if (!gLenient && (version === 5 ? CONNACK5_CODES[rc] === 0 : rc > 5)) return fail(InvalidConnackCode, 0, p)
   p++
   T[w] = flags
   T[w + 1] = rc
@@ -465,8 +508,9 @@ for (let c = 0x80; c < 256; c++) TOPIC_SPECIAL[c] = 1
 // A PUBLISH (or will) topic: UTF-8, then U+0000, then wildcards (the Rust order).
 // Returns 1 (ASCII), 0 (valid non-ASCII) or -1 (error set).
 function topicSlow (buf, i, e) {
-  const r = utf8(buf, i, e)
+  const r = utf8Field(buf, i, e)
   if (r < 0) return fail(r === -1 ? InvalidUtf8 : NullCharacter, FIELD.Topic, gBad)
+  if (gLenient) return r
   for (; i < e; i++) {
     const c = buf[i]
     if (c === 0x23 || c === 0x2B) return fail(TopicWildcard, 0, i)
@@ -496,7 +540,7 @@ function publish (buf, p, end, T, w, tlen, version, qos) {
   if (qos !== 0) {
     if (end - p < 2) return fail(Truncated, FIELD.PacketId, p)
     const id = (buf[p] << 8) | buf[p + 1]
-    if (id === 0) return fail(ZeroPacketId, 0, p)
+    if (id === 0 && !gLenient) return fail(ZeroPacketId, 0, p)
     T[w + 2] = id
     p += 2
   } else {
@@ -507,12 +551,12 @@ function publish (buf, p, end, T, w, tlen, version, qos) {
     if (w2 < 0) return w2
     p = gp
     // topic alias is id 35 (bit 3 of the high mask)
-    if (len === 0 && (gSeenHi & 8) === 0) return fail(EmptyTopic, 0, tstart)
+    if (len === 0 && !gLenient && (gSeenHi & 8) === 0) return fail(EmptyTopic, 0, tstart)
     T[w + 3] = p
     T[w + 4] = end - p
     return w2
   }
-  if (len === 0) return fail(EmptyTopic, 0, tstart)
+  if (len === 0 && !gLenient) return fail(EmptyTopic, 0, tstart)
   T[w + 3] = p
   T[w + 4] = end - p
   return w + 5
@@ -564,7 +608,7 @@ function subscribe (buf, p, end, T, w, tlen, version) {
     if (w < 0) return w
     p = gp
     const s = fstart + 2
-    if (!validFilter(buf, s, p)) return fail(InvalidTopicFilter, 0, fstart)
+    if (!gLenient && !validFilter(buf, s, p, version)) return fail(InvalidTopicFilter, 0, fstart)
     if (p >= end) return fail(MissingSubscriptionOptions, 0, p)
     const o = buf[p]
     if (version === 5) {
@@ -574,12 +618,12 @@ function subscribe (buf, p, end, T, w, tlen, version) {
     }
     if ((o & 3) === 3) return fail(SubscribeQos3, 0, p)
     if ((o & 0x30) === 0x30) return fail(RetainHandling3, 0, p)
-    if ((o & 4) !== 0 && isShared(buf, s, p)) return fail(SharedSubscriptionNoLocal, 0, p)
+    if ((o & 4) !== 0 && !gLenient && isShared(buf, s, p)) return fail(SharedSubscriptionNoLocal, 0, fstart)
     T[w++] = o
     p++
     n++
   }
-  if (n === 0) return fail(NoTopicFilters, SUBSCRIBE, p)
+  if (n === 0 && !gLenient) return fail(NoTopicFilters, SUBSCRIBE, p)
   T[C] = n
   return w
 }
@@ -594,7 +638,7 @@ function suback (buf, p, end, T, w, tlen, version) {
     if (w < 0) return w
     p = gp
   }
-  if (p === end) return fail(NoReturnCodes, 0, p)
+  if (p === end && !gLenient) return fail(NoReturnCodes, 0, p)
   for (let i = p; i < end; i++) {
     const c = buf[i]
     if (version === 5) {
@@ -626,10 +670,10 @@ function unsubscribe (buf, p, end, T, w, tlen, version) {
     w = str(buf, p, end, T, w, FIELD.TopicFilter)
     if (w < 0) return w
     p = gp
-    if (!validFilter(buf, fstart + 2, p)) return fail(InvalidTopicFilter, 0, fstart)
+    if (!gLenient && !validFilter(buf, fstart + 2, p, version)) return fail(InvalidTopicFilter, 0, fstart)
     n++
   }
-  if (n === 0) return fail(NoTopicFilters, UNSUBSCRIBE, p)
+  if (n === 0 && !gLenient) return fail(NoTopicFilters, UNSUBSCRIBE, p)
   T[C] = n
   return w
 }
@@ -684,7 +728,7 @@ function reasonOnly (buf, p, end, T, w, tlen, version, type) {
  * @param {Buffer|Uint8Array} buf
  * @param {number} start
  * @param {number} end
- * @param {number} config version | bridge << 8
+ * @param {number} config version | bridge << 8 | lenient << 9 (LENIENT)
  * @param {number} maxPacketSize 0 = no limit beyond the spec's
  * @param {Uint32Array} T the tape, length >= 64
  * @returns {number} the status (also T[0])
@@ -692,6 +736,9 @@ function reasonOnly (buf, p, end, T, w, tlen, version, type) {
 function frame (buf, start, end, config, maxPacketSize, T) {
   let version = config & 0xFF
   let bridge = (config >> 8) & 1
+  gLenient = (config & LENIENT) !== 0
+  // Rust Limits::max_packet_size clamps to 5..=MAX_PACKET_SIZE
+  if (maxPacketSize !== 0 && maxPacketSize < 5) maxPacketSize = 5
   const tlen = T.length
   let pos = start
   let w = 8
@@ -732,7 +779,7 @@ function frame (buf, start, end, config, maxPacketSize, T) {
       if (b === 0) { fail(VarIntNotMinimal, 0, p - 1); status = ERROR; break }
     }
     const total = p - pos + rl
-    if (maxPacketSize !== 0 && total > maxPacketSize) { fail(PacketTooLarge, maxPacketSize, pos); status = ERROR; break }
+    if (maxPacketSize !== 0 && total > maxPacketSize) { fail(PacketTooLarge, maxPacketSize, pos + 1); status = ERROR; break }
     if (end - pos < total) { T[2] = total; status = PARTIAL; break }
     if (w + MARGIN > tlen) { status = FULL; break }
     const pend = p + rl
@@ -775,7 +822,7 @@ function frame (buf, start, end, config, maxPacketSize, T) {
       default: // AUTH
         w2 = version === 5
           ? reasonOnly(buf, p, pend, T, w + 4, tlen, version, AUTH)
-          : fail(AuthBeforeV5, 0, pos)
+          : fail(AuthBeforeV5, 0, p)
         break
     }
     if (w2 < 0) {
@@ -811,4 +858,4 @@ function frame (buf, start, end, config, maxPacketSize, T) {
   return status
 }
 
-module.exports = { frame, DONE, PARTIAL, ERROR, FULL, ASCII, utf8, validFilter, PTYPE }
+module.exports = { frame, DONE, PARTIAL, ERROR, FULL, ASCII, LENIENT, utf8, validFilter, PTYPE }

@@ -7,11 +7,13 @@
 // streaming parser) otherwise; the error carries `packets`: the packets
 // before the bad one. A buffer ending inside a packet rejects with code
 // 'MQTTWIRE_INCOMPLETE'. opts: protocolVersion, bridgeMode, maxPacketSize,
-// framer ('js' frames synchronously on the calling thread).
+// strict, framer ('js' frames synchronously on the calling thread); the
+// options not given come from lib/defaults.js.
 
-const { configOf, readMaxPacketSize, frameAll, DONE, PARTIAL, ERROR, FULL } = require('./core')
+const { configOf, modeBits, readMaxPacketSize, frameAll, DONE, PARTIAL, ERROR, FULL } = require('./core')
 const { buildPacket } = require('./build')
 const { makeError } = require('./errors')
+const { readFramerName } = require('./defaults')
 const native = require('./native')
 
 function toBuffer (b) {
@@ -22,9 +24,10 @@ function toBuffer (b) {
 
 async function parseAsync (buffer, opts) {
   let buf = toBuffer(buffer)
-  let config = configOf(opts)
+  const mode = modeBits(opts)
+  let config = configOf(opts) | mode
   const max = readMaxPacketSize(opts)
-  const framerName = opts && typeof opts === 'object' ? opts.framer : undefined
+  const framerName = readFramerName(opts)
   const frame = native.selectFramer(framerName) // throws if native is wanted and missing
   const useAsync = frame !== native.jsFrame && typeof native.binding.frameAsync === 'function'
   const packets = []
@@ -41,7 +44,7 @@ async function parseAsync (buffer, opts) {
     const status = T[0]
     if (status === DONE) return packets
     if (status === FULL) { // only if frameAsync uses a bounded tape: go on from the first unrecorded packet
-      config = T[6]
+      config = T[6] | mode
       buf = buf.subarray(T[1])
       continue
     }

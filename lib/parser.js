@@ -9,7 +9,9 @@
 // Like mqtt-packet: 'packet' is emitted synchronously inside parse(); the
 // parser learns the protocol version from a CONNECT (`this.settings` becomes
 // that packet); after an error the rest of the chunk is dropped and the next
-// parse() starts afresh. Extensions: opts.maxPacketSize, opts.framer.
+// parse() starts afresh. Extensions: opts.strict (default true; false =
+// mqtt-packet's leniency), opts.maxPacketSize, opts.framer; the options not
+// given come from lib/defaults.js (MQTTWIRE_STRICT=0, mqttwire.defaults).
 
 const { Core } = require('./core')
 const { buildPacket } = require('./build')
@@ -31,7 +33,11 @@ class Parser extends Core {
     const packet = buildPacket(buf, T, r)
     // mqtt-packet parses what follows a CONNECT with that CONNECT's version
     if ((T[r] & 0xF) === 1) this.settings = packet
-    this.emit('packet', packet)
+    // One listener (the usual case: Aedes, MQTT.js): call it as emit() would,
+    // synchronously with `this` the parser, without emit()'s generic path.
+    const l = this._events.packet
+    if (typeof l === 'function') l.call(this, packet)
+    else this.emit('packet', packet)
   }
 }
 Parser.prototype.parser = Parser.parser

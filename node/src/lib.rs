@@ -59,6 +59,13 @@ pub fn error_is_stricter(code: u32, param: u32) -> bool {
     ErrorKind::from_code(code, param).is_some_and(|k| k.is_stricter_than_mqtt_packet())
 }
 
+/// Whether lenient mode (`tape::LENIENT`, mqtt-packet's leniency) skips the
+/// check that gives this error.
+#[napi]
+pub fn error_relaxed_when_lenient(code: u32, param: u32) -> bool {
+    ErrorKind::from_code(code, param).is_some_and(|k| k.relaxed_when_lenient())
+}
+
 /// Frames a whole buffer on the libuv thread pool.
 pub struct FrameTask {
     buf: Buffer,

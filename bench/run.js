@@ -1,0 +1,681 @@
+#!/usr/bin/env node
+'use strict'
+// mqttwire Node benchmark: mqtt-packet 9.0.2 vs mqttwire, side by side in ONE
+// process run (see benches/README.md, "Node benchmarks").
+//
+//   node bench/run.js                 full run (~1-2 min on 2 cores)
+//   node bench/run.js --quick         smoke run (small N, 3 rounds)
+//   node bench/run.js --json out.json also write the results as JSON
+//   node bench/run.js --only w1,w5    only these workloads (w1 w2 w3 w4 w5 cross)
+//   node bench/run.js --paths mqttwire,mqtt-packet   only these contenders
+//   node bench/run.js --rounds 11 --n 200000
+//   node bench/run.js --only w1 --paths mqttwire --profile /tmp/w1
+//        CPU profile of the timed rounds only (no warm-up, no checks, no forced
+//        gc) -> /tmp/w1-w1.cpuprofile; then: node bench/profile-summary.js FILE
+//   (node --cpu-prof bench/run.js ... works too, but profiles setup and checks)
+
+const assert = require('node:assert')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const v8 = require('node:v8')
+const vm = require('node:vm')
+
+const W = require('./workloads')
+
+// ---------------------------------------------------------------- options
+function parseArgs (argv) {
+  const o = { quick: false, json: null, only: null, paths: null, rounds: 0, n: 0, warmup: -1, seed: 1, profile: null }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    const val = () => {
+      if (i + 1 >= argv.length) throw new Error(`bench/run.js: ${a} needs a value`)
+      return argv[++i]
+    }
+    if (a === '--quick') o.quick = true
+    else if (a === '--json') o.json = val()
+    else if (a === '--only') o.only = new Set(val().split(','))
+    else if (a === '--paths') o.paths = new Set(val().split(','))
+    else if (a === '--rounds') o.rounds = Number(val())
+    else if (a === '--n') o.n = Number(val())
+    else if (a === '--warmup') o.warmup = Number(val())
+    else if (a === '--seed') o.seed = Number(val())
+    else if (a === '--profile') o.profile = val()
+    else if (a === '--help' || a === '-h') {
+      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 14).join('\n'))
+      process.exit(0)
+    } else throw new Error(`bench/run.js: unknown option ${a} (try --help)`)
+  }
+  if (o.rounds === 0) o.rounds = o.quick ? 3 : 9
+  if (o.n === 0) o.n = o.quick ? 3000 : 100000
+  if (o.warmup < 0) o.warmup = o.quick ? 1 : 2
+  return o
+}
+const opt = parseArgs(process.argv.slice(2))
+const want = (w) => opt.only === null || opt.only.has(w)
+
+// gc() between rounds without a node flag (no re-spawn needed; keeps
+// `node --cpu-prof bench/run.js` profiling this very process).
+let gc = typeof global.gc === 'function' ? global.gc : null
+if (gc === null) {
+  try {
+    v8.setFlagsFromString('--expose-gc')
+    gc = vm.runInNewContext('gc')
+  } catch {
+    gc = null
+  }
+}
+// no forced gc while profiling: it would show up as the collector's time
+const collect = () => { if (gc !== null && opt.profile === null) gc() }
+
+// --profile: the inspector's CPU profiler around the timed rounds only
+let inspectorSession = null
+function profileStart () {
+  if (opt.profile === null) return
+  if (inspectorSession === null) {
+    const inspector = require('node:inspector')
+    inspectorSession = new inspector.Session()
+    inspectorSession.connect()
+  }
+  inspectorSession.post('Profiler.enable')
+  inspectorSession.post('Profiler.setSamplingInterval', { interval: 100 }) // microseconds
+  inspectorSession.post('Profiler.start')
+}
+function profileStop (label, packets) {
+  if (opt.profile === null) return
+  inspectorSession.post('Profiler.stop', (err, res) => {
+    if (err) throw err
+    const file = `${opt.profile}-${label}.cpuprofile`
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+    fs.writeFileSync(file, JSON.stringify(res.profile))
+    console.log(`    profile of the timed rounds: ${file} (${packets} packets per path per round; ` +
+      `summary: node bench/profile-summary.js ${file} --packets ${packets * opt.rounds})`)
+  })
+}
+
+// ---------------------------------------------------------------- contenders
+const ROOT = path.join(__dirname, '..')
+const mqttPacket = require('mqtt-packet')
+
+// Each mqttwire contender gets its own copy of index.js + lib/ (the native
+// addon is shared), so the inline caches of the shared glue are not polluted
+// by the other paths: as in an application, which uses one of them.
+function freshMqttwire () {
+  const lib = path.join(ROOT, 'lib') + path.sep
+  const index = path.join(ROOT, 'index.js')
+  for (const k of Object.keys(require.cache)) {
+    if (k === index || k.startsWith(lib)) delete require.cache[k]
+  }
+  return require(ROOT)
+}
+
+// Consumers and drivers are compiled once per contender (new Function), so
+// each has its own type feedback: a gateway only ever sees one library's
+// packet shapes.
+const CONSUMER_SRC = `
+  const RING = 1024 // keep the last 1024 packets alive, like a gateway's in-flight window
+  const ring = new Array(RING).fill(null)
+  const ring2 = new Array(RING).fill(null)
+  let at = 0
+  const st = { n: 0, acc: 0, bytes: 0, calls: 0 }
+  function onPacket (p) {
+    let a = p.cmd.length + p.qos
+    const t = p.topic
+    if (t !== null && t !== undefined) a += t.length
+    const pl = p.payload
+    if (pl !== null && pl !== undefined) a += pl.length
+    const id = p.messageId
+    if (id !== undefined) a += id
+    const pr = p.properties
+    if (pr !== undefined) {
+      a += 1
+      const ct = pr.contentType
+      if (ct !== undefined) a += ct.length
+    }
+    st.acc += a
+    ring[at] = p
+    at = (at + 1) & (RING - 1)
+    st.n++
+  }
+  function onPublish (topic, payload, qos, messageId, retain, dup, properties) {
+    let a = 7 + qos + topic.length + payload.length + messageId
+    if (properties !== undefined) {
+      a += 1
+      const ct = properties.contentType
+      if (ct !== undefined) a += ct.length
+    }
+    st.acc += a
+    ring[at] = topic
+    ring2[at] = payload
+    at = (at + 1) & (RING - 1)
+    st.n++
+  }
+  function keep (buf) {
+    st.acc += buf.length
+    ring[at] = buf
+    at = (at + 1) & (RING - 1)
+    st.n++
+  }
+  // a minimal Writable-like sink for writeToStream: counts bytes and calls
+  const sink = {
+    write (buf) { st.bytes += buf.length; st.calls++; return true },
+    destroy (err) { throw err }
+  }
+  function onError (err) { throw err }
+  function reset () { ring.fill(null); ring2.fill(null); at = 0; st.n = 0; st.acc = 0; st.bytes = 0; st.calls = 0 }
+  return { onPacket, onPublish, onOther: onPacket, onError, keep, sink, st, reset }
+`
+const makeConsumer = () => new Function(CONSUMER_SRC)() // eslint-disable-line no-new-func
+
+const DRIVERS = {
+  chunks: 'return function run (p, chunks) { for (let i = 0; i < chunks.length; i++) p.parse(chunks[i]) }',
+  gateway: 'return function run (ps, who, bufs) { for (let i = 0; i < bufs.length; i++) ps[who[i]].parse(bufs[i]) }',
+  generate: 'return function run (gen, packets, opts, keep) { for (let i = 0; i < packets.length; i++) keep(gen(packets[i], opts)) }',
+  wts: 'return function run (wts, packets, opts, sink) { for (let i = 0; i < packets.length; i++) wts(packets[i], sink, opts) }'
+}
+const makeDriver = (kind) => new Function(DRIVERS[kind])() // eslint-disable-line no-new-func
+
+function parseContender (name, desc, make) {
+  return { name, desc, make, consumer: makeConsumer(), chunks: makeDriver('chunks'), gateway: makeDriver('gateway') }
+}
+
+function buildContenders () {
+  const mwNative = freshMqttwire()
+  const mwRouter = freshMqttwire()
+  const mwJs = freshMqttwire()
+  const mwRouterJs = freshMqttwire()
+  const mwEnc = freshMqttwire()
+  const parse = [
+    parseContender('mqtt-packet', 'mqtt-packet 9.0.2 parser()', (c) => {
+      const p = mqttPacket.parser()
+      p.on('packet', c.onPacket)
+      p.on('error', c.onError)
+      return p
+    }),
+    parseContender('mqttwire', 'drop-in parser(), native framer', (c) => {
+      const p = mwNative.parser()
+      p.on('packet', c.onPacket)
+      p.on('error', c.onError)
+      return p
+    }),
+    parseContender('router', 'routing API router(), native framer', (c) => {
+      const r = mwRouter.router(undefined, c.onPublish, c.onOther)
+      r.on('error', c.onError)
+      return r
+    }),
+    parseContender('mqttwire-js', "drop-in parser({ framer: 'js' })", (c) => {
+      const p = mwJs.parser({ framer: 'js' })
+      p.on('packet', c.onPacket)
+      p.on('error', c.onError)
+      return p
+    }),
+    parseContender('router-js', "router({ framer: 'js' })", (c) => {
+      const r = mwRouterJs.router({ framer: 'js' }, c.onPublish, c.onOther)
+      r.on('error', c.onError)
+      return r
+    })
+  ]
+  const encode = [
+    { name: 'mqtt-packet', desc: 'mqtt-packet 9.0.2', lib: mqttPacket },
+    { name: 'mqttwire', desc: 'mqttwire', lib: mwEnc }
+  ].map((c) => Object.assign(c, { consumer: makeConsumer(), generate: makeDriver('generate'), wts: makeDriver('wts') }))
+  const pick = (list) => list.filter((c) => opt.paths === null || opt.paths.has(c.name))
+  return { parse: pick(parse), encode: pick(encode), mwNative, mwJs }
+}
+
+// ---------------------------------------------------------------- correctness
+function plain (p) { return Object.assign({}, p) }
+
+/** The packets a parse contender emits for a chunk list, normalised for deepStrictEqual. */
+function collectParse (c, chunks) {
+  const out = []
+  const cons = {
+    onPacket: (p) => out.push(plain(p)),
+    onOther: (p) => out.push(plain(p)),
+    onPublish: (topic, payload, qos, messageId, retain, dup, properties) =>
+      out.push({ router: true, topic, payload, qos, messageId, retain, dup, properties }),
+    onError: (err) => { throw new Error(`${c.name} emitted an error: ${err.message}`) }
+  }
+  const p = c.make(cons)
+  for (const ch of chunks) p.parse(ch)
+  return out
+}
+
+/** What the router must report for a reference (mqtt-packet) PUBLISH. */
+function asRouted (ref) {
+  return {
+    router: true,
+    topic: ref.topic,
+    payload: ref.payload,
+    qos: ref.qos,
+    messageId: ref.qos > 0 ? ref.messageId : 0,
+    retain: ref.retain,
+    dup: ref.dup,
+    properties: ref.properties
+  }
+}
+
+function compareLists (name, wname, got, ref) {
+  if (got.length !== ref.length) {
+    throw new Error(`${name} emitted ${got.length} packets, mqtt-packet ${ref.length}`)
+  }
+  for (let i = 0; i < ref.length; i++) {
+    const g = got[i]
+    const r = g.router === true ? asRouted(ref[i]) : ref[i]
+    try {
+      assert.deepStrictEqual(g, r)
+    } catch (err) {
+      throw new Error(`${name} packet #${i} differs from mqtt-packet's:\n${err.message}`)
+    }
+  }
+}
+
+const checks = []
+function check (wname, cname, fn) {
+  try {
+    fn()
+    checks.push({ workload: wname, path: cname, ok: true })
+  } catch (err) {
+    checks.push({ workload: wname, path: cname, ok: false, message: err.message })
+    console.error(`\nCORRECTNESS CHECK FAILED (${wname}, ${cname}) — aborting, no timings taken:\n${err.message}`)
+    if (opt.json) writeJson({ error: `correctness check failed: ${wname} ${cname}`, correctness: { passed: false, checks } })
+    process.exit(1)
+  }
+}
+
+function checkParse (w, chunks, contenders) {
+  const ref = collectParse({ name: 'mqtt-packet', make: contenders[0].name === 'mqtt-packet' ? contenders[0].make : REF_MAKE }, chunks)
+  if (ref.length !== w.packets) throw new Error(`bench bug: mqtt-packet gave ${ref.length} packets, expected ${w.packets}`)
+  for (const c of contenders) {
+    if (c.name === 'mqtt-packet') continue
+    check(w.name, c.name, () => compareLists(c.name, w.name, collectParse(c, chunks), ref))
+  }
+}
+const REF_MAKE = (c) => {
+  const p = mqttPacket.parser()
+  p.on('packet', c.onPacket)
+  p.on('error', c.onError)
+  return p
+}
+
+function checkGateway (w, contenders) {
+  const collectAll = (c) => {
+    const lists = []
+    const ps = []
+    for (let k = 0; k < w.clients; k++) {
+      const out = []
+      lists.push(out)
+      ps.push(c.make({
+        onPacket: (p) => out.push(plain(p)),
+        onOther: (p) => out.push(plain(p)),
+        onPublish: (topic, payload, qos, messageId, retain, dup, properties) =>
+          out.push({ router: true, topic, payload, qos, messageId, retain, dup, properties }),
+        onError: (err) => { throw new Error(`${c.name} emitted an error: ${err.message}`) }
+      }))
+    }
+    for (let i = 0; i < w.schedBuf.length; i++) ps[w.schedClient[i]].parse(w.schedBuf[i])
+    return lists
+  }
+  const ref = collectAll({ name: 'mqtt-packet', make: REF_MAKE })
+  for (const c of contenders) {
+    if (c.name === 'mqtt-packet') continue
+    check(w.name, c.name, () => {
+      const got = collectAll(c)
+      for (let k = 0; k < w.clients; k++) compareLists(`${c.name} (client ${k})`, w.name, got[k], ref[k])
+    })
+  }
+}
+
+function checkEncode (wname, packets, opts, contenders, mode) {
+  const ref = packets.map((p) => mqttPacket.generate(p, opts))
+  for (const c of contenders) {
+    if (c.name === 'mqtt-packet') continue
+    check(wname, c.name, () => {
+      for (let i = 0; i < packets.length; i++) {
+        let got
+        if (mode === 'generate') {
+          got = c.lib.generate(packets[i], opts)
+        } else {
+          const parts = []
+          const ret = c.lib.writeToStream(packets[i], { write: (b) => { parts.push(Buffer.from(b)); return true }, destroy: (e) => { throw e } }, opts)
+          if (ret !== true) throw new Error(`writeToStream returned ${ret} for packet #${i} (the sink's write returned true)`)
+          got = Buffer.concat(parts)
+        }
+        if (!got.equals(ref[i])) {
+          throw new Error(`${c.name} ${mode} packet #${i} bytes differ from mqtt-packet's:\n  got ${got.toString('hex').slice(0, 160)}\n  want ${ref[i].toString('hex').slice(0, 160)}`)
+        }
+      }
+    })
+  }
+}
+
+// ---------------------------------------------------------------- timing
+function quantile (sorted, q) {
+  const i = (sorted.length - 1) * q
+  const lo = Math.floor(i)
+  const hi = Math.ceil(i)
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (i - lo)
+}
+
+/**
+ * Run `runs[name]()` (each returns the elapsed ns of one timed pass) warm-up +
+ * rounds times, rotating the contenders' order every round.
+ */
+function measure (names, once, label, packets) {
+  for (const name of names) for (let k = 0; k < opt.warmup; k++) once(name)
+  const times = Object.fromEntries(names.map((n) => [n, []]))
+  profileStart()
+  for (let r = 0; r < opt.rounds; r++) {
+    for (let j = 0; j < names.length; j++) {
+      const name = names[(j + r) % names.length]
+      times[name].push(once(name))
+    }
+  }
+  profileStop(label, packets)
+  return times
+}
+
+function stats (ns, packets, bytes) {
+  const pps = ns.map((t) => packets / (t / 1e9)).sort((a, b) => a - b)
+  const med = quantile(pps, 0.5)
+  return {
+    packetsPerSec: med,
+    mbPerSec: med * bytes / packets / 1e6,
+    nsPerPacket: 1e9 / med,
+    min: pps[0],
+    max: pps[pps.length - 1],
+    p10: quantile(pps, 0.1),
+    p90: quantile(pps, 0.9),
+    roundsMs: ns.map((t) => +(t / 1e6).toFixed(3))
+  }
+}
+
+function finishRow (row) {
+  const base = row.results['mqtt-packet']
+  for (const r of Object.values(row.results)) r.ratio = base ? r.packetsPerSec / base.packetsPerSec : null
+  return row
+}
+
+function benchParse (w, chunks, contenders, chunkSize) {
+  const byName = Object.fromEntries(contenders.map((c) => [c.name, c]))
+  const once = (name) => {
+    const c = byName[name]
+    c.consumer.reset()
+    const p = c.make(c.consumer)
+    collect()
+    const t0 = process.hrtime.bigint()
+    c.chunks(p, chunks)
+    const t = Number(process.hrtime.bigint() - t0)
+    if (c.consumer.st.n !== w.packets) throw new Error(`${name}: consumed ${c.consumer.st.n} packets, expected ${w.packets}`)
+    return t
+  }
+  const times = measure(contenders.map((c) => c.name), once, chunkSize === 65536 ? w.name : `${w.name}-${chunkSize}`, w.packets)
+  const results = {}
+  for (const c of contenders) results[c.name] = stats(times[c.name], w.packets, w.stream.length)
+  return finishRow({ workload: w.name, title: w.title, chunkSize, packets: w.packets, bytes: w.stream.length, results })
+}
+
+function benchGateway (w, contenders) {
+  const byName = Object.fromEntries(contenders.map((c) => [c.name, c]))
+  const once = (name) => {
+    const c = byName[name]
+    c.consumer.reset()
+    const ps = new Array(w.clients)
+    for (let k = 0; k < w.clients; k++) ps[k] = c.make(c.consumer)
+    collect()
+    const t0 = process.hrtime.bigint()
+    c.gateway(ps, w.schedClient, w.schedBuf)
+    const t = Number(process.hrtime.bigint() - t0)
+    if (c.consumer.st.n !== w.packets) throw new Error(`${name}: consumed ${c.consumer.st.n} packets, expected ${w.packets}`)
+    return t
+  }
+  const times = measure(contenders.map((c) => c.name), once, w.name, w.packets)
+  const results = {}
+  for (const c of contenders) results[c.name] = stats(times[c.name], w.packets, w.bytes)
+  return finishRow({ workload: w.name, title: w.title, chunkSize: null, reads: w.reads, packets: w.packets, bytes: w.bytes, results })
+}
+
+function benchEncode (wname, title, packets, opts, contenders, mode, bytes) {
+  const byName = Object.fromEntries(contenders.map((c) => [c.name, c]))
+  const once = (name) => {
+    const c = byName[name]
+    c.consumer.reset()
+    collect()
+    const t0 = process.hrtime.bigint()
+    if (mode === 'generate') c.generate(c.lib.generate, packets, opts, c.consumer.keep)
+    else c.wts(c.lib.writeToStream, packets, opts, c.consumer.sink)
+    const t = Number(process.hrtime.bigint() - t0)
+    const st = c.consumer.st
+    const done = mode === 'generate' ? st.acc : st.bytes
+    if (done !== bytes) throw new Error(`${name} ${mode}: produced ${done} bytes, expected ${bytes}`)
+    return t
+  }
+  const times = measure(contenders.map((c) => c.name), once, wname, packets.length)
+  const results = {}
+  for (const c of contenders) {
+    results[c.name] = stats(times[c.name], packets.length, bytes)
+    if (mode === 'wts') {
+      c.consumer.reset()
+      c.wts(c.lib.writeToStream, packets, opts, c.consumer.sink)
+      results[c.name].writesPerPacket = c.consumer.st.calls / packets.length
+    }
+  }
+  return finishRow({ workload: wname, title, chunkSize: null, packets: packets.length, bytes, results })
+}
+
+// ---------------------------------------------------------------- output
+const fmt = (x, d = 2) => (x === null || x === undefined || !isFinite(x)) ? '-' : x.toFixed(d)
+const fmtM = (pps) => fmt(pps / 1e6, 3)
+function pad (s, n, left) { s = String(s); return left ? s.padStart(n) : s.padEnd(n) }
+
+function printRow (row) {
+  const head = `${row.workload}  ${row.title}` +
+    `\n    ${row.packets} packets, ${(row.bytes / 1e6).toFixed(1)} MB` +
+    (row.chunkSize ? `, ${row.chunkSize} B chunks` : '') + (row.reads ? `, ${row.reads} reads` : '')
+  console.log('\n' + head)
+  console.log('    ' + pad('path', 14) + pad('Mpkt/s', 9, true) + pad('MB/s', 9, true) + pad('ns/pkt', 9, true) +
+    pad('vs mqtt-packet', 16, true) + pad('spread Mpkt/s (min–max)', 26, true) + pad('p10–p90', 16, true))
+  for (const [name, r] of Object.entries(row.results)) {
+    console.log('    ' + pad(name, 14) + pad(fmtM(r.packetsPerSec), 9, true) + pad(fmt(r.mbPerSec, 1), 9, true) +
+      pad(fmt(r.nsPerPacket, 0), 9, true) + pad(r.ratio === null ? '-' : fmt(r.ratio, 2) + 'x', 16, true) +
+      pad(`${fmtM(r.min)}–${fmtM(r.max)}`, 26, true) + pad(`${fmtM(r.p10)}–${fmtM(r.p90)}`, 16, true) +
+      (r.writesPerPacket !== undefined ? `   ${fmt(r.writesPerPacket, 1)} write()/pkt` : ''))
+  }
+}
+
+function machine () {
+  const cpus = os.cpus()
+  return {
+    cores: cpus.length,
+    cpuModel: cpus.length ? cpus[0].model.trim() : 'unknown',
+    node: process.version,
+    v8: process.versions.v8,
+    platform: `${process.platform} ${process.arch}`,
+    totalMemGB: +(os.totalmem() / 2 ** 30).toFixed(1)
+  }
+}
+
+let jsonOut = null
+function writeJson (obj) {
+  fs.mkdirSync(path.dirname(path.resolve(opt.json)), { recursive: true })
+  fs.writeFileSync(opt.json, JSON.stringify(obj, null, 2) + '\n')
+}
+
+// ---------------------------------------------------------------- goals
+const GOALS = [
+  ['w1', 'mqttwire', '>=', 12, 'drop-in parser, 3.1.1 PUBLISH'],
+  ['w2', 'mqttwire', '>=', 8, 'drop-in parser, v5 PUBLISH'],
+  ['w1', 'router', '>=', 15, 'routing API, 3.1.1 PUBLISH'],
+  ['w2', 'router', '>=', 25, 'routing API, v5 PUBLISH'],
+  ['w4g', 'mqttwire', '>=', 4, 'generate'],
+  ['w4w', 'mqttwire', '>=', 4, 'writeToStream'],
+  ['w5', 'mqttwire', '>=', 5, 'gateway shape, drop-in parser'],
+  ['w1', 'mqttwire', '>js', 'mqttwire-js', 'drop-in native faster than pure-JS framing (w1)'],
+  ['w2', 'mqttwire', '>js', 'mqttwire-js', 'drop-in native faster than pure-JS framing (w2)'],
+  ['w5', 'mqttwire', '>js', 'mqttwire-js', 'gateway shape: native never slower than pure-JS framing']
+]
+
+function evalGoals (rows) {
+  const out = []
+  for (const [w, pathName, op, target, desc] of GOALS) {
+    const row = rows.find((r) => r.workload === w)
+    const r = row && row.results[pathName]
+    if (!r) continue
+    if (op === '>=') {
+      if (r.ratio === null) continue
+      out.push({ workload: w, path: pathName, goal: `>= ${target}x mqtt-packet`, desc, value: r.ratio, pass: r.ratio >= target })
+    } else {
+      const o = row.results[target]
+      if (!o) continue
+      const v = r.packetsPerSec / o.packetsPerSec
+      out.push({ workload: w, path: pathName, goal: `> ${target}`, desc, value: v, pass: v > 1 })
+    }
+  }
+  return out
+}
+
+// ---------------------------------------------------------------- main
+function main () {
+  const t0 = Date.now()
+  const m = machine()
+  const C = buildContenders()
+  console.log('mqttwire Node benchmark' + (opt.quick ? ' (--quick: smoke run, numbers not meaningful)' : ''))
+  console.log(`machine: ${m.cores} cores, ${m.cpuModel}, Node ${m.node} (V8 ${m.v8}), ${m.platform}`)
+  console.log(`native addon: ${C.mwNative.hasNative}; gc between rounds: ${gc !== null}; rounds: ${opt.rounds} (+${opt.warmup} warm-up), contenders' order rotated every round`)
+  console.log('All ratios compare numbers measured in THIS process run only: mqtt-packet\'s speed moves with heap state')
+  console.log('and machine load, so never compare ratios across runs. Mpkt/s = median over rounds; spread = across rounds.')
+  console.log('paths: ' + C.parse.map((c) => `${c.name} = ${c.desc}`).join('; '))
+  if (!C.mwNative.hasNative) {
+    console.error('bench/run.js: the native addon is not built (run `node scripts/setup.js` / `npm run build`)')
+    process.exit(1)
+  }
+
+  const N = opt.n
+  const rows = []
+  const CHUNK = 64 * 1024
+
+  const w1pk = (want('w1') || want('w4') || want('cross')) ? W.publishPackets(N, 4, opt.seed * 11) : null
+  const w2pk = (want('w2') || want('w4')) ? W.publishPackets(N, 5, opt.seed * 13) : null
+  const w1 = w1pk && W.streamWorkload('w1', `MQTT 3.1.1 PUBLISH (QoS 0/1, topics 20-30 B, payloads 64-256 B, 5 % 2-4 KiB)`, w1pk, 4, opt.seed * 17)
+  const w2 = w2pk && W.streamWorkload('w2', 'MQTT 5 PUBLISH, same + properties (messageExpiryInterval, contentType, userProperties)', w2pk, 5, opt.seed * 19)
+
+  // correctness first, for every selected workload, before any timing
+  const plan = []
+  if (want('w1')) plan.push([w1, CHUNK])
+  if (want('w2')) plan.push([w2, CHUNK])
+  if (want('w3')) {
+    const n3 = Math.max(1000, Math.round(N / 2))
+    plan.push([W.streamWorkload('w3', `control mix 3.1.1 (10 % CONNECT, 20 % SUBSCRIBE with 5-30 filters, 50 % PUBACK, 20 % PINGREQ)`,
+      W.controlPackets(n3, opt.seed * 23), 4, opt.seed * 29), CHUNK])
+  }
+  const chunked = plan.map(([w, size]) => [w, W.chunk(w.stream, size), size])
+  for (const [w, chunks] of chunked) checkParse(w, chunks, C.parse)
+  let w5 = null
+  if (want('w5')) {
+    const clients = opt.quick ? 100 : 2000
+    w5 = W.gatewayWorkload(clients, Math.max(1, Math.round(N / clients) - 1), opt.seed * 31)
+    checkGateway(w5, C.parse)
+  }
+  const enc = []
+  if (want('w4')) {
+    const bytesOf = (pk, v) => pk.reduce((s, p) => s + mqttPacket.generate(p, { protocolVersion: v }).length, 0)
+    const b1 = bytesOf(w1pk, 4)
+    const b2 = bytesOf(w2pk, 5)
+    enc.push(['w4g', 'generate(), the w1 PUBLISH packets (3.1.1)', w1pk, { protocolVersion: 4 }, 'generate', b1])
+    enc.push(['w4w', 'writeToStream() into a counting sink, the w1 PUBLISH packets (3.1.1)', w1pk, { protocolVersion: 4 }, 'wts', b1])
+    enc.push(['w4g5', 'generate(), the w2 PUBLISH packets (v5)', w2pk, { protocolVersion: 5 }, 'generate', b2])
+    enc.push(['w4w5', 'writeToStream() into a counting sink, the w2 PUBLISH packets (v5)', w2pk, { protocolVersion: 5 }, 'wts', b2])
+    for (const [wn, , pk, o, mode] of enc) checkEncode(wn, pk, o, C.encode, mode)
+  }
+  const crossSizes = [64, 256, 1024, 4096, 16384, 65536]
+  const crossContenders = C.parse.filter((c) => c.name !== 'mqtt-packet')
+  let crossW = null
+  if (want('cross') && crossContenders.length > 0) {
+    crossW = W.streamWorkload('w1', 'w1 at several chunk sizes', w1pk.slice(0, Math.max(1000, Math.round(N / 2))), 4, opt.seed * 17)
+    for (const size of crossSizes) checkParse(crossW, W.chunk(crossW.stream, size), C.parse)
+  }
+  console.log(`\ncorrectness pre-check: PASSED (${checks.length} checks: every path's output deep-equal to mqtt-packet's; generate/writeToStream bytes identical)`)
+
+  // timing
+  for (const [w, chunks, size] of chunked) {
+    const row = benchParse(w, chunks, C.parse, size)
+    rows.push(row)
+    printRow(row)
+  }
+  if (w5 !== null) {
+    const row = benchGateway(w5, C.parse)
+    rows.push(row)
+    printRow(row)
+  }
+  for (const [wn, title, pk, o, mode, bytes] of enc) {
+    if (C.encode.length === 0) break
+    const row = benchEncode(wn, title, pk, o, C.encode, mode, bytes)
+    rows.push(row)
+    printRow(row)
+  }
+
+  let crossover = null
+  if (crossW !== null) {
+    const saved = opt.rounds
+    opt.rounds = Math.max(3, Math.min(opt.rounds, 7))
+    const table = []
+    for (const size of crossSizes) {
+      const w = Object.assign({}, crossW, { name: 'cross' })
+      const row = benchParse(w, W.chunk(crossW.stream, size), crossContenders, size)
+      table.push({ chunkSize: size, packets: row.packets, results: row.results })
+    }
+    opt.rounds = saved
+    crossover = { workload: 'w1', packets: crossW.packets, bytes: crossW.stream.length, table }
+    printCrossover(crossover)
+  }
+
+  const goals = evalGoals(rows)
+  if (goals.length > 0) {
+    console.log('\nGoals (ratios within this run):')
+    for (const g of goals) {
+      console.log(`    ${g.pass ? 'PASS' : 'FAIL'}  ${pad(g.workload, 5)} ${pad(g.path, 10)} ${pad(fmt(g.value, 2) + 'x', 8, true)}  goal ${g.goal}  (${g.desc})`)
+    }
+  }
+  const secs = (Date.now() - t0) / 1000
+  console.log(`\ndone in ${secs.toFixed(1)} s`)
+  jsonOut = {
+    machine: m,
+    options: { quick: opt.quick, rounds: opt.rounds, warmup: opt.warmup, n: N, seed: opt.seed, gcBetweenRounds: gc !== null },
+    note: 'ratios compare contenders measured in the same process run; do not compare across runs',
+    correctness: { passed: checks.every((c) => c.ok), checks },
+    workloads: rows,
+    crossover,
+    goals,
+    seconds: secs
+  }
+  if (opt.json) {
+    writeJson(jsonOut)
+    console.log(`JSON written to ${opt.json}`)
+  }
+}
+
+function printCrossover (x) {
+  const names = Object.keys(x.table[0].results)
+  console.log(`\nCrossover: w1 (${x.packets} packets, ${(x.bytes / 1e6).toFixed(1)} MB) fed in chunks of N bytes; Mpkt/s (median), native/js ratio`)
+  console.log('    ' + pad('chunk', 8) + names.map((n) => pad(n, 13, true)).join('') + pad('native/js', 11, true) + pad('router/r-js', 13, true))
+  for (const t of x.table) {
+    const r = t.results
+    const ratio = (a, b) => (r[a] && r[b]) ? fmt(r[a].packetsPerSec / r[b].packetsPerSec, 2) + 'x' : '-'
+    console.log('    ' + pad(t.chunkSize, 8) + names.map((n) => pad(fmtM(r[n].packetsPerSec), 13, true)).join('') +
+      pad(ratio('mqttwire', 'mqttwire-js'), 11, true) + pad(ratio('router', 'router-js'), 13, true))
+  }
+  const first = (a, b) => {
+    const t = x.table.find((t) => t.results[a] && t.results[b] && t.results[a].packetsPerSec >= t.results[b].packetsPerSec)
+    return t ? t.chunkSize : null
+  }
+  x.crossoverDropIn = first('mqttwire', 'mqttwire-js')
+  x.crossoverRouter = first('router', 'router-js')
+  console.log(`    smallest chunk size where native >= js: drop-in ${x.crossoverDropIn === null ? 'none (js faster at every size)' : x.crossoverDropIn + ' B'}, router ${x.crossoverRouter === null ? 'none (js faster at every size)' : x.crossoverRouter + ' B'}`)
+}
+
+try {
+  main()
+} catch (err) {
+  console.error(err && err.stack ? err.stack : err)
+  process.exit(1)
+}
