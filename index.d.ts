@@ -262,8 +262,13 @@ export interface ParserOptions {
   strict?: boolean
   /** mqttwire: the largest whole packet accepted, checked from the fixed header. 0: no limit; undefined: `defaults.maxPacketSize`. */
   maxPacketSize?: number
-  /** mqttwire: 'native' or 'js' (the pure-JS framer). Undefined: `defaults.framer`, else env MQTTWIRE_FRAMER, else 'native'. */
-  framer?: 'native' | 'js'
+  /**
+   * mqttwire: who frames. 'auto': Rust for 4 KiB or more to frame in one call, the pure-JS
+   * framer below (one Node-API call costs more than it saves on a few packets); 'native': always
+   * Rust; 'js': always the pure-JS framer. Both write the same tape. Undefined:
+   * `defaults.framer`, else env MQTTWIRE_FRAMER, else 'auto'.
+   */
+  framer?: 'auto' | 'native' | 'js'
   [key: string]: any
 }
 
@@ -365,8 +370,8 @@ export interface MqttwireDefaults {
   strict: boolean
   /** Default `maxPacketSize`: 0 (no limit). */
   maxPacketSize: number
-  /** Default `framer`: undefined (env MQTTWIRE_FRAMER, else 'native'). */
-  framer: 'native' | 'js' | undefined
+  /** Default `framer`: undefined (env MQTTWIRE_FRAMER, else 'auto'). */
+  framer: 'auto' | 'native' | 'js' | undefined
 }
 
 export declare const defaults: MqttwireDefaults

@@ -43,9 +43,9 @@ function checkMaxPacketSize (m, where) {
 }
 
 function checkFramer (f, where) {
-  if (f === undefined || f === null || f === 'auto') return undefined
-  if (f !== 'native' && f !== 'js') {
-    throw new TypeError(`mqttwire: ${where} must be 'native', 'js' or undefined`)
+  if (f === undefined || f === null) return undefined
+  if (f !== 'native' && f !== 'js' && f !== 'auto') {
+    throw new TypeError(`mqttwire: ${where} must be 'auto', 'native', 'js' or undefined`)
   }
   return f
 }

@@ -1,7 +1,10 @@
 'use strict'
 // Loads the native binding (../binding.js, written by the build) and picks a
-// framer. The pure-JS framer is used only when asked for explicitly:
-// `opts.framer = 'js'` or the environment variable MQTTWIRE_FRAMER=js.
+// framer: 'auto' (the default) frames with Rust when the bytes to frame are at
+// least AUTO_NATIVE_MIN, and with the pure-JS framer below that, where one
+// Node-API call costs more than it saves (bench/run.js measures the crossover:
+// see its "Crossover" table). Both framers write the same tape
+// (__test__/tape-differential.test.js). 'native' and 'js' force one.
 
 const jsFramer = require('./js-framer')
 
@@ -19,22 +22,34 @@ try {
 
 const envFramer = typeof process !== 'undefined' && process.env && process.env.MQTTWIRE_FRAMER
 
+/** Bytes to frame from which one native call beats the JS framer (measured: bench/run.js --only cross). */
+const AUTO_NATIVE_MIN = 4096
+
+function makeAuto (nativeFrame, jsFrame) {
+  return function autoFrame (buf, start, end, config, max, T) {
+    return end - start < AUTO_NATIVE_MIN
+      ? jsFrame(buf, start, end, config, max, T)
+      : nativeFrame(buf, start, end, config, max, T)
+  }
+}
+const autoFrame = binding !== null ? makeAuto(binding.frame, jsFramer.frame) : null
+
 /**
- * The frame function for a framer name: 'native', 'js', or undefined (the
- * default: MQTTWIRE_FRAMER if set, else 'native').
+ * The frame function for a framer name: 'auto', 'native', 'js', or undefined
+ * (the default: MQTTWIRE_FRAMER if set, else 'auto').
  */
 function selectFramer (name) {
-  if (name === undefined || name === null || name === 'auto') name = envFramer || 'native'
+  if (name === undefined || name === null) name = envFramer || 'auto'
   if (name === 'js') return jsFramer.frame
-  if (name === 'native') {
-    if (binding !== null) return binding.frame
+  if (name === 'native' || name === 'auto') {
+    if (binding !== null) return name === 'auto' ? autoFrame : binding.frame
     const err = new Error('mqttwire: the native binding could not be loaded (' +
       (loadError && loadError.message) + '); pass { framer: "js" } or set MQTTWIRE_FRAMER=js to use the pure-JS framer')
     err.code = 'MQTTWIRE_NO_BINDING'
     err.cause = loadError
     throw err
   }
-  throw new TypeError('mqttwire: unknown framer ' + JSON.stringify(name) + " (expected 'native' or 'js')")
+  throw new TypeError('mqttwire: unknown framer ' + JSON.stringify(name) + " (expected 'auto', 'native' or 'js')")
 }
 
 module.exports = {
@@ -42,5 +57,6 @@ module.exports = {
   loadError,
   hasNative: binding !== null,
   selectFramer,
+  AUTO_NATIVE_MIN,
   jsFrame: jsFramer.frame
 }

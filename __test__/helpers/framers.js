@@ -13,4 +13,8 @@ FRAMERS.push({
       String(native.loadError && native.loadError.message).split('\n')[0] + ')'
 })
 
+// 'auto' (the default): Rust for large chunks, JS for small ones, mixed
+// within one stream when chunk sizes vary.
+FRAMERS.push({ name: 'auto', skip: FRAMERS[1].skip })
+
 module.exports = { FRAMERS, native }
