@@ -10,6 +10,10 @@ const { errorMessage } = require('./lib/errors')
 const native = require('./lib/native')
 const { defaults } = require('./lib/defaults')
 
+// No native binary: say so at load time, naming the platform and what was
+// tried, unless the pure-JS framer was asked for (MQTTWIRE_FRAMER=js).
+if (!native.hasNative && process.env.MQTTWIRE_FRAMER !== 'js') throw native.loadFailure()
+
 // mqtt-packet's API
 exports.parser = parser
 exports.generate = require('./lib/generate')

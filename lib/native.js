@@ -52,7 +52,39 @@ function selectFramer (name) {
   throw new TypeError('mqttwire: unknown framer ' + JSON.stringify(name) + " (expected 'auto', 'native' or 'js')")
 }
 
+/** The causes chained by the generated loader, innermost last, as lines. */
+function causeLines (err) {
+  const out = []
+  for (let e = err; e && out.length < 20; e = e.cause) {
+    const m = String(e.message || e).split('\n')[0]
+    if (!out.includes(m)) out.push(m)
+  }
+  return out
+}
+
+/**
+ * The error index.js throws when no native binary loads: names the platform,
+ * what was tried, and the ways out.
+ */
+function loadFailure () {
+  const platform = `${process.platform}-${process.arch}`
+  const tried = causeLines(loadError)
+  const err = new Error(
+    `mqttwire: no native binary loads on ${platform} (Node ${process.version}). Tried the ` +
+    'file mqttwire.<platform>.node beside the package and the optional package ' +
+    `mqttwire-<platform>:\n  - ${tried.join('\n  - ')}\n` +
+    'Build it from source with `npm run build` (needs Rust), install the package for your ' +
+    'platform, or set MQTTWIRE_FRAMER=js to run on the pure-JS framer.'
+  )
+  err.code = 'MQTTWIRE_NO_BINDING'
+  err.platform = platform
+  err.tried = tried
+  err.cause = loadError
+  return err
+}
+
 module.exports = {
+  loadFailure,
   binding,
   loadError,
   hasNative: binding !== null,
