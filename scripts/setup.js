@@ -27,12 +27,12 @@ function newestMtime (p) {
   return m
 }
 
-function ensureDeps (dir, probe, clean = true) {
+function ensureDeps (dir, probe) {
   if (!fs.existsSync(path.join(dir, 'node_modules', probe))) {
-    // `npm ci` where the lock file is exact; the gateway links the repo root
-    // as its mqtt-packet, whose own devDependencies the lock cannot pin.
-    const ci = clean && fs.existsSync(path.join(dir, 'package-lock.json'))
-    run(npm, [ci ? 'ci' : 'install', '--no-audit', '--no-fund'], dir)
+    // `npm install` (it follows package-lock.json): `npm ci` refuses a lock
+    // that omits other platforms' optional packages, and the gateway links the
+    // repo root as its mqtt-packet, whose devDependencies its lock cannot pin.
+    run(npm, ['install', '--no-audit', '--no-fund'], dir)
   }
 }
 
@@ -58,5 +58,5 @@ ensureDeps(root, '@napi-rs/cli')
 ensureAddon()
 if (args.has('--gateway')) {
   const gw = path.join(root, 'examples', 'gateway')
-  if (fs.existsSync(path.join(gw, 'package.json'))) ensureDeps(gw, 'aedes', false)
+  if (fs.existsSync(path.join(gw, 'package.json'))) ensureDeps(gw, 'aedes')
 }
