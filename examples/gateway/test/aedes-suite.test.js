@@ -17,7 +17,10 @@ const script = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'sc
 
 function runSuite (args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    // The suite runs its own `node --test`: it must not think it is a child of ours.
+    const env = { ...process.env }
+    delete env.NODE_TEST_CONTEXT
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env })
     let out = ''
     child.stdout.on('data', (d) => { out += d })
     child.stderr.on('data', (d) => { out += d })
