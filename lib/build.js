@@ -127,6 +127,18 @@ function buildProps (buf, T, i) {
         continue
       }
     }
+    // First occurrence of the properties PUBLISH carries: named stores (one
+    // inline cache per site) instead of a keyed store by computed name.
+    switch (id) {
+      case 1: if (o.payloadFormatIndicator === undefined) { o.payloadFormatIndicator = v; continue } break
+      case 2: if (o.messageExpiryInterval === undefined) { o.messageExpiryInterval = v; continue } break
+      case 3: if (o.contentType === undefined) { o.contentType = v; continue } break
+      case 8: if (o.responseTopic === undefined) { o.responseTopic = v; continue } break
+      case 9: if (o.correlationData === undefined) { o.correlationData = v; continue } break
+      case 11: if (o.subscriptionIdentifier === undefined) { o.subscriptionIdentifier = v; continue } break
+      case 31: if (o.reasonString === undefined) { o.reasonString = v; continue } break
+      case 35: if (o.topicAlias === undefined) { o.topicAlias = v; continue } break
+    }
     const cur = o[name]
     // mqtt-packet tests `if (result[name])`: a repeated property whose first
     // value is falsy (0, false, '') is overwritten, not collected. Repeats other
