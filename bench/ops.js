@@ -1,0 +1,31 @@
+'use strict'
+// Per-operation costs on this machine, the building blocks of the Node path:
+// what one packet costs at least, whoever frames it.
+//
+//   node bench/ops.js
+const binding = require('../binding.js')
+const N = 2e6
+const buf = Buffer.alloc(65536, 97)
+
+function time (name, f) {
+  f() // warm-up
+  let best = Infinity
+  for (let r = 0; r < 5; r++) {
+    const t0 = process.hrtime.bigint()
+    f()
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / N)
+  }
+  console.log(`${name.padEnd(46)} ${best.toFixed(1).padStart(7)} ns`)
+}
+
+console.log(`per-operation costs, best of 5 x ${N} (Node ${process.version}, ${require('os').cpus()[0].model}, ${require('os').cpus().length} cores)`)
+time('buf.latin1Slice(o, o + 25)  (a topic)', () => { let s = 0; for (let i = 0; i < N; i++) { const o = (i * 37) & 32767; s += buf.latin1Slice(o, o + 25).length } return s })
+time('buf.subarray(o, o + 100)    (a payload view)', () => { let s = 0; for (let i = 0; i < N; i++) { const o = (i * 37) & 32767; s += buf.subarray(o, o + 100).length } return s })
+const big = buf.latin1Slice(0, 65536)
+time('str.substring(o, o + 25)', () => { let s = 0; for (let i = 0; i < N; i++) { const o = (i * 37) & 32767; s += big.substring(o, o + 25).length } return s })
+time('object with 8 fields', () => { let s = 0; for (let i = 0; i < N; i++) { const o = { a: 1, b: i, c: 2, d: 3, e: 4, f: 'x', g: null, h: i }; s += o.b } return s })
+const T = new Uint32Array(64)
+const ping = Buffer.from([0xc0, 0x00])
+time('native frame() of one PINGREQ (one Node-API call)', () => { let s = 0; for (let i = 0; i < N; i++) { binding.frame(ping, 0, 2, 4, 0, T); s += T[5] } return s })
+const js = require('../lib/js-framer.js')
+time('JS frame() of one PINGREQ', () => { let s = 0; for (let i = 0; i < N; i++) { js.frame(ping, 0, 2, 4, 0, T); s += T[5] } return s })
