@@ -5,6 +5,7 @@
 //   node bench.js --duration 10 --rounds 3 --scenario qos1-fanout
 //   node bench.js --rate 20000          # open-loop at a fixed total publish rate (latency at load)
 //   node bench.js --json out.json
+//   node bench.js --scenario qos1-fanout --rounds 1 --cpu-prof /tmp/gwprof   # broker CPU profiles
 //
 // How: each broker is `node server.js` in its own child process. The mqttwire one
 // runs from this folder (npm overrides -> mqttwire); the stock one runs from
@@ -26,6 +27,7 @@ import { fileURLToPath } from 'node:url'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const HOST = '127.0.0.1'
+let OPTS = {}
 
 const SCENARIOS = {
   'qos0-fanin': { publishers: 4, subscribers: 1, qos: 0, payload: 64, window: 200 },
@@ -48,6 +50,7 @@ function parseArgs () {
     else if (k === '--window') o.window = Number(v())
     else if (k === '--json') o.json = v()
     else if (k === '--only') o.targets = v().split(',')
+    else if (k === '--cpu-prof') o.cpuProf = path.resolve(v())
     else if (k === '-h' || k === '--help') {
       console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 22).join('\n'))
       process.exit(0)
@@ -82,7 +85,10 @@ function prepareStockDir () {
 
 // ---------------------------------------------------------------- broker child
 async function startBroker (dir, label) {
-  const child = spawn(process.execPath, [path.join(dir, 'server.js')], {
+  // --cpu-prof DIR: each broker writes a V8 CPU profile there when it exits
+  // (summarize with: node ../../bench/profile-summary.js FILE).
+  const prof = OPTS.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', path.join(OPTS.cpuProf, label)] : []
+  const child = spawn(process.execPath, [...prof, path.join(dir, 'server.js')], {
     cwd: dir,
     env: { ...process.env, HOST, MQTT_PORT: '0', WS_PORT: '-1', REDIS_URL: '', MAX_CONNECTIONS: '0', MAX_PACKET_SIZE: '0', INSTANCE_ID: `bench-${label}` },
     stdio: ['ignore', 'pipe', 'pipe']
@@ -297,6 +303,7 @@ async function runScenario (port, pid, name, sc, o) {
 // ---------------------------------------------------------------- main
 async function main () {
   const o = parseArgs()
+  OPTS = o
   const targets = {}
   if (o.targets.includes('stock')) targets.stock = { dir: prepareStockDir(), expect: 'mqtt-packet' }
   if (o.targets.includes('mqttwire')) targets.mqttwire = { dir: here, expect: 'mqttwire' }
