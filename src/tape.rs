@@ -246,6 +246,39 @@ pub fn frame(
         }
         let body = &input[header.header_len..total];
         let body_at = (pos + header.header_len) as u32;
+        if header.packet_type == PacketType::Publish && !version.is_v5() {
+            // The hottest path: 3.1 / 3.1.1 PUBLISH, checked and written in one go.
+            let f = match publish_fields(body, header.flags, limits.is_strict()) {
+                Ok(f) => f,
+                Err(e) => {
+                    error = Some(e.shifted(header.header_len));
+                    break Status::Error;
+                }
+            };
+            let rec = w.pos;
+            let Some(slot) = w.tape.get_mut(rec..rec + 9) else {
+                break Status::Full;
+            };
+            let body_at = pos + header.header_len;
+            slot.copy_from_slice(&[
+                PacketType::Publish as u32
+                    | (header.flags as u32) << 4
+                    | (version.level() as u32) << 8
+                    | (bridge as u32) << 16,
+                9,
+                pos as u32,
+                header.remaining_length as u32,
+                (body_at + 2) as u32,
+                f.topic_len as u32 | if f.ascii { ASCII } else { 0 },
+                f.packet_id as u32,
+                (body_at + f.payload_at) as u32,
+                (body.len() - f.payload_at) as u32,
+            ]);
+            w.pos += 9;
+            count += 1;
+            pos += total;
+            continue;
+        }
         if header.packet_type == PacketType::Publish {
             // The hot path: no `Packet` is built.
             let p = match packet::parse_publish(&header, body, version, limits.is_strict()) {
@@ -330,6 +363,71 @@ pub fn frame(
     t[6] = version.level() as u32 | (bridge as u32) << 8;
     t[7] = words;
     status
+}
+
+/// What the tape needs of a 3.1 / 3.1.1 PUBLISH body.
+struct PublishFields {
+    topic_len: usize,
+    ascii: bool,
+    packet_id: u16,
+    payload_at: usize,
+}
+
+/// Check a 3.1 / 3.1.1 PUBLISH body and find its fields, without building a
+/// [`crate::Publish`]: the rules, their order and the error offsets are those of
+/// `packet::publish::parse` (tests/tape_consistency.rs, tests/proptest.rs and
+/// the `tape` fuzz target compare the tape with `parse`). Offsets count from the
+/// start of the body.
+#[inline]
+fn publish_fields(body: &[u8], flags: u8, strict: bool) -> Result<PublishFields, DecodeError> {
+    use crate::{primitives, ErrorKind as K, Field};
+    let err = |kind, at| Err(DecodeError::new(kind, at));
+    let topic_len = match body.get(..2) {
+        Some(&[hi, lo]) => u16::from_be_bytes([hi, lo]) as usize,
+        _ => return err(K::Truncated(Field::Topic), 0),
+    };
+    let Some(topic) = body.get(2..2 + topic_len) else {
+        return err(K::Truncated(Field::Topic), 0);
+    };
+    let sc = primitives::scan(topic);
+    if sc.non_ascii && simdutf8::basic::from_utf8(topic).is_err() {
+        let at = simdutf8::compat::from_utf8(topic)
+            .err()
+            .map_or(0, |e| e.valid_up_to());
+        return err(K::InvalidUtf8(Field::Topic), 2 + at);
+    }
+    if strict && sc.nul {
+        let at = topic.iter().position(|&b| b == 0).unwrap_or(0);
+        return err(K::NullCharacter(Field::Topic), 2 + at);
+    }
+    if strict && sc.wildcard {
+        let at = topic
+            .iter()
+            .position(|&b| b == b'+' || b == b'#')
+            .unwrap_or(0);
+        return err(K::TopicWildcard, 2 + at);
+    }
+    let mut payload_at = 2 + topic_len;
+    let mut packet_id = 0;
+    if flags & 0b0110 != 0 {
+        packet_id = match body.get(payload_at..payload_at + 2) {
+            Some(&[hi, lo]) => u16::from_be_bytes([hi, lo]),
+            _ => return err(K::Truncated(Field::PacketId), payload_at),
+        };
+        if strict && packet_id == 0 {
+            return err(K::ZeroPacketId, payload_at);
+        }
+        payload_at += 2;
+    }
+    if strict && topic_len == 0 {
+        return err(K::EmptyTopic, 0);
+    }
+    Ok(PublishFields {
+        topic_len,
+        ascii: !sc.non_ascii,
+        packet_id,
+        payload_at,
+    })
 }
 
 #[inline]
