@@ -630,6 +630,18 @@ pub fn parse_properties_with<'a>(
     ctx: Context,
     strict: bool,
 ) -> PResult<'a, Properties<'a>> {
+    parse_properties_visit(input, ctx, strict, |_| {})
+}
+
+/// [`parse_properties_with`], handing each property to `visit` as it is
+/// validated (the tape writes its entries in the same pass).
+#[inline]
+pub(crate) fn parse_properties_visit<'a>(
+    input: &'a [u8],
+    ctx: Context,
+    strict: bool,
+    mut visit: impl FnMut(&Property<'a>),
+) -> PResult<'a, Properties<'a>> {
     let (rest, len) = primitives::var_int(input, Field::Properties)?;
     let len = len as usize;
     if rest.len() < len {
@@ -655,6 +667,7 @@ pub fn parse_properties_with<'a>(
                 return fail(list, kind).map_err(anchor);
             }
         }
+        visit(&p);
         list = r;
     }
     Ok((after, Properties(Repr::Wire(wire))))

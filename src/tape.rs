@@ -20,8 +20,8 @@
 //! ```
 
 use crate::framing::{self, parse_fixed_header};
-use crate::properties::{Properties, PropertyId, PropertyType, Value};
-use crate::{packet, DecodeError, Limits, Packet, PacketType, Version};
+use crate::properties::{self, Context, Properties, Property, PropertyId, PropertyType, Value};
+use crate::{packet, primitives, DecodeError, Limits, Packet, PacketType, Version};
 
 /// Words of the tape header; records start here.
 pub const HEADER_WORDS: usize = 8;
@@ -86,6 +86,21 @@ impl Ctx<'_> {
         w.push(b.len() as u32);
     }
 
+    /// One property entry: its id, then its value by type.
+    #[inline]
+    fn property(&self, w: &mut Writer<'_>, p: &Property<'_>) {
+        w.push(p.id() as u32);
+        match p.value() {
+            Value::Int(v) => w.push(v),
+            Value::Str(s) => self.string(w, s),
+            Value::Bin(b) => self.binary(w, b),
+            Value::Pair(k, v) => {
+                self.string(w, k);
+                self.string(w, v);
+            }
+        }
+    }
+
     fn props(&self, w: &mut Writer<'_>, props: &Properties<'_>) {
         if let Some(wire) = props.wire_bytes() {
             return self.wire_props(w, wire);
@@ -93,16 +108,7 @@ impl Ctx<'_> {
         let at = w.pos;
         w.push(0);
         for p in props.iter() {
-            w.push(p.id() as u32);
-            match p.value() {
-                Value::Int(v) => w.push(v),
-                Value::Str(s) => self.string(w, s),
-                Value::Bin(b) => self.binary(w, b),
-                Value::Pair(k, v) => {
-                    self.string(w, k);
-                    self.string(w, v);
-                }
-            }
+            self.property(w, &p);
         }
         let n = (w.pos - at - 1) as u32;
         if let Some(slot) = w.tape.get_mut(at) {
@@ -249,6 +255,14 @@ pub fn frame(
         if header.packet_type == PacketType::Publish && !version.is_v5() {
             // The hottest path: 3.1 / 3.1.1 PUBLISH, checked and written in one go.
             let f = match publish_fields(body, header.flags, limits.is_strict()) {
+                Ok(f) if limits.is_strict() && f.topic_len == 0 => {
+                    // [MQTT-4.7.3-1]; before 5.0 there is no Topic Alias
+                    error = Some(DecodeError::new(
+                        crate::ErrorKind::EmptyTopic,
+                        header.header_len,
+                    ));
+                    break Status::Error;
+                }
                 Ok(f) => f,
                 Err(e) => {
                     error = Some(e.shifted(header.header_len));
@@ -280,14 +294,17 @@ pub fn frame(
             continue;
         }
         if header.packet_type == PacketType::Publish {
-            // The hot path: no `Packet` is built.
-            let p = match packet::parse_publish(&header, body, version, limits.is_strict()) {
-                Ok(p) => p,
+            // 5.0 PUBLISH: topic and packet id as above, the properties
+            // validated and written to the tape in the same pass.
+            let strict = limits.is_strict();
+            let f = match publish_fields(body, header.flags, strict) {
+                Ok(f) => f,
                 Err(e) => {
                     error = Some(e.shifted(header.header_len));
                     break Status::Error;
                 }
             };
+            let body_at = pos + header.header_len;
             let rec = w.pos;
             w.push(
                 PacketType::Publish as u32
@@ -298,11 +315,47 @@ pub fn frame(
             w.push(0);
             w.push(pos as u32);
             w.push(header.remaining_length as u32);
-            write_publish(&ctx, &mut w, &p, version.is_v5());
+            w.push((body_at + 2) as u32);
+            w.push(f.topic_len as u32 | if f.ascii { ASCII } else { 0 });
+            w.push(f.packet_id as u32);
+            w.push(0); // payload offset, below
+            w.push(0); // payload length, below
+            let block = w.pos;
+            w.push(0);
+            let mut alias = false;
+            let parsed = properties::parse_properties_visit(
+                &body[f.payload_at..],
+                Context::Packet(PacketType::Publish),
+                strict,
+                |p| {
+                    alias |= matches!(p, Property::TopicAlias(_));
+                    ctx.property(&mut w, p);
+                },
+            );
+            let payload_at = match parsed {
+                Ok((after, _)) => body.len() - after.len(),
+                Err(e) => {
+                    w.pos = rec;
+                    error = Some(primitives::to_decode_error(body, e).shifted(header.header_len));
+                    break Status::Error;
+                }
+            };
+            // [MQTT-4.7.3-1]: in 5.0 an empty topic needs a Topic Alias
+            if strict && f.topic_len == 0 && !alias {
+                w.pos = rec;
+                error = Some(DecodeError::new(
+                    crate::ErrorKind::EmptyTopic,
+                    header.header_len,
+                ));
+                break Status::Error;
+            }
             if w.overflow {
                 w.pos = rec;
                 break Status::Full;
             }
+            w.tape[block] = (w.pos - block - 1) as u32;
+            w.tape[rec + 7] = (body_at + payload_at) as u32;
+            w.tape[rec + 8] = (body.len() - payload_at) as u32;
             w.tape[rec + 1] = (w.pos - rec) as u32;
             count += 1;
             pos += total;
@@ -418,9 +471,6 @@ fn publish_fields(body: &[u8], flags: u8, strict: bool) -> Result<PublishFields,
             return err(K::ZeroPacketId, payload_at);
         }
         payload_at += 2;
-    }
-    if strict && topic_len == 0 {
-        return err(K::EmptyTopic, 0);
     }
     Ok(PublishFields {
         topic_len,
