@@ -139,6 +139,51 @@ impl Decoder {
         }
     }
 
+    /// Decode one packet from the front of a borrowed slice: the packet view
+    /// borrows from `src` and nothing is copied or validated twice (use this
+    /// instead of [`decode`](Self::decode) + [`Frame::packet`] when you own the
+    /// buffer and advance it yourself).
+    ///
+    /// Same contract as [`decode`](Self::decode): `Partial(n)` needs at least
+    /// `n` more bytes; `Complete((packet, used))` consumed `used` bytes (advance
+    /// your buffer by that much); a CONNECT switches the version; an error is
+    /// final.
+    ///
+    /// ```
+    /// use mqttwire::{stream::Decoder, Packet, Status, Version};
+    ///
+    /// let mut dec = Decoder::new(Version::V3_1_1);
+    /// let bytes = [0x30, 0x04, 0x00, 0x01, b't', b'x', 0xc0];
+    /// let Status::Complete((Packet::Publish(p), used)) = dec.decode_slice(&bytes).unwrap() else {
+    ///     panic!()
+    /// };
+    /// assert_eq!((p.topic, p.payload, used), ("t", &b"x"[..], 6));
+    /// assert_eq!(dec.decode_slice(&bytes[used..]).unwrap(), Status::Partial(1));
+    /// ```
+    pub fn decode_slice<'b>(
+        &mut self,
+        src: &'b [u8],
+    ) -> Result<Status<(Packet<'b>, usize)>, DecodeError> {
+        if let Some(e) = self.failed {
+            return Err(e);
+        }
+        match crate::parse_with(src, self.version, &self.limits) {
+            Ok(Status::Complete((packet, used))) => {
+                if let Packet::Connect(c) = &packet {
+                    self.version = c.protocol;
+                }
+                self.position += used as u64;
+                Ok(Status::Complete((packet, used)))
+            }
+            Ok(Status::Partial(n)) => Ok(Status::Partial(n)),
+            Err(e) => {
+                let e = e.shifted(self.position as usize);
+                self.failed = Some(e);
+                Err(e)
+            }
+        }
+    }
+
     fn try_decode(&mut self, src: &mut BytesMut) -> Result<Status<Frame>, DecodeError> {
         let header = match parse_fixed_header(src, &self.limits)? {
             Status::Complete(h) => h,

@@ -1907,3 +1907,53 @@ fn partial_counts() {
         Err(DecodeError::new(ErrorKind::ReservedPacketType, 0))
     );
 }
+
+/// `Decoder::decode_slice`: borrowed views, the same state machine as `decode`.
+#[test]
+fn decoder_decode_slice_borrows_learns_version_and_stays_failed() {
+    // CONNECT v5 (client id "c"), then a v5 PUBLISH with an empty property list,
+    // then a PUBLISH whose topic has a wildcard.
+    let mut stream = vec![
+        0x10, 0x0e, 0x00, 0x04, b'M', b'Q', b'T', b'T', 0x05, 0x02, 0x00, 0x3c, 0x00, 0x00, 0x01,
+        b'c',
+    ];
+    let publish_at = stream.len();
+    stream.extend_from_slice(&[0x30, 0x05, 0x00, 0x01, b't', 0x00, b'x']);
+    let bad_at = stream.len();
+    stream.extend_from_slice(&[0x30, 0x03, 0x00, 0x01, b'#']);
+
+    let mut dec = Decoder::new(Version::V3_1_1);
+    let mut pos = 0;
+    let Status::Complete((Packet::Connect(c), used)) = dec.decode_slice(&stream[pos..]).unwrap()
+    else {
+        panic!("CONNECT expected")
+    };
+    assert_eq!(c.client_id, "c");
+    pos += used;
+    assert_eq!(dec.version(), Version::V5);
+    assert_eq!(pos, publish_at);
+    // Parsed as 5.0 (property length byte), the payload is "x".
+    let Status::Complete((Packet::Publish(p), used)) = dec.decode_slice(&stream[pos..]).unwrap()
+    else {
+        panic!("PUBLISH expected")
+    };
+    assert_eq!((p.topic, p.payload), ("t", &b"x"[..]));
+    // The view borrows from the input: no copy.
+    assert_eq!(p.payload.as_ptr(), stream[publish_at + 6..].as_ptr());
+    pos += used;
+    assert_eq!(pos, bad_at);
+    // Half a packet: Partial, not an error, state unchanged.
+    assert_eq!(
+        dec.decode_slice(&stream[pos..pos + 1]).unwrap(),
+        Status::Partial(1)
+    );
+    let e = dec.decode_slice(&stream[pos..]).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::TopicWildcard);
+    assert_eq!(
+        e.offset,
+        bad_at + 4,
+        "offset counts from the start of the stream"
+    );
+    // Failed for good: even valid bytes give the same error.
+    assert_eq!(dec.decode_slice(&[0xc0, 0x00]).unwrap_err(), e);
+}
