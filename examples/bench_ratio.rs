@@ -61,6 +61,11 @@ fn main() {
             ns: vec![],
         },
         Row {
+            name: "mqttwire Decoder::decode_slice",
+            note: "borrowed views from a slice",
+            ns: vec![],
+        },
+        Row {
             name: "mqttwire tape::frame",
             note: "whole buffer, one call",
             ns: vec![],
@@ -82,6 +87,7 @@ fn main() {
     assert_eq!(run_parse(&buf).0, n);
     assert_eq!(run_decoder(BytesMut::from(&buf[..])).0, n);
     assert_eq!(run_decoder_packet(BytesMut::from(&buf[..])).0, n);
+    assert_eq!(run_decoder_slice(&buf).0, n);
     assert_eq!(run_tape(&buf, &mut tape).0, n);
     assert_eq!(run_tape_chunked(&buf, &mut tape, 64 * 1024).0, n);
     assert_eq!(run_bare_framing(&buf).0, n);
@@ -96,8 +102,9 @@ fn main() {
                 1 => run_parse(black_box(&buf)),
                 2 => run_decoder(src),
                 3 => run_decoder_packet(src),
-                4 => run_tape(black_box(&buf), &mut tape),
-                5 => run_tape_chunked(black_box(&buf), &mut tape, 64 * 1024),
+                4 => run_decoder_slice(black_box(&buf)),
+                5 => run_tape(black_box(&buf), &mut tape),
+                6 => run_tape_chunked(black_box(&buf), &mut tape, 64 * 1024),
                 _ => run_bare_framing(black_box(&buf)),
             };
             let dt = t.elapsed();

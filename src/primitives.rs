@@ -210,7 +210,7 @@ pub fn check_utf8(bytes: &[u8], field: Field, strict: bool) -> Result<&str, (usi
 /// `bytes` as `&str`, for bytes that [`scan`] found to be all ASCII.
 #[inline(always)]
 #[allow(unsafe_code)]
-fn ascii_str(bytes: &[u8]) -> &str {
+pub(crate) fn ascii_str(bytes: &[u8]) -> &str {
     debug_assert!(bytes.is_ascii());
     // SAFETY: the caller has checked with `scan` that every byte is < 0x80, and
     // a sequence of ASCII bytes is well-formed UTF-8.

@@ -254,8 +254,8 @@ pub fn frame(
         let body_at = (pos + header.header_len) as u32;
         if header.packet_type == PacketType::Publish && !version.is_v5() {
             // The hottest path: 3.1 / 3.1.1 PUBLISH, checked and written in one go.
-            let f = match publish_fields(body, header.flags, limits.is_strict()) {
-                Ok(f) if limits.is_strict() && f.topic_len == 0 => {
+            let f = match packet::publish_head(body, header.flags, limits.is_strict()) {
+                Ok(f) if limits.is_strict() && f.topic.is_empty() => {
                     // [MQTT-4.7.3-1]; before 5.0 there is no Topic Alias
                     error = Some(DecodeError::new(
                         crate::ErrorKind::EmptyTopic,
@@ -283,10 +283,10 @@ pub fn frame(
                 pos as u32,
                 header.remaining_length as u32,
                 (body_at + 2) as u32,
-                f.topic_len as u32 | if f.ascii { ASCII } else { 0 },
-                f.packet_id as u32,
-                (body_at + f.payload_at) as u32,
-                (body.len() - f.payload_at) as u32,
+                f.topic.len() as u32 | if f.ascii { ASCII } else { 0 },
+                f.packet_id.unwrap_or(0) as u32,
+                (body_at + f.rest_at) as u32,
+                (body.len() - f.rest_at) as u32,
             ]);
             w.pos += 9;
             count += 1;
@@ -297,7 +297,7 @@ pub fn frame(
             // 5.0 PUBLISH: topic and packet id as above, the properties
             // validated and written to the tape in the same pass.
             let strict = limits.is_strict();
-            let f = match publish_fields(body, header.flags, strict) {
+            let f = match packet::publish_head(body, header.flags, strict) {
                 Ok(f) => f,
                 Err(e) => {
                     error = Some(e.shifted(header.header_len));
@@ -316,15 +316,15 @@ pub fn frame(
             w.push(pos as u32);
             w.push(header.remaining_length as u32);
             w.push((body_at + 2) as u32);
-            w.push(f.topic_len as u32 | if f.ascii { ASCII } else { 0 });
-            w.push(f.packet_id as u32);
+            w.push(f.topic.len() as u32 | if f.ascii { ASCII } else { 0 });
+            w.push(f.packet_id.unwrap_or(0) as u32);
             w.push(0); // payload offset, below
             w.push(0); // payload length, below
             let block = w.pos;
             w.push(0);
             let mut alias = false;
             let parsed = properties::parse_properties_visit(
-                &body[f.payload_at..],
+                &body[f.rest_at..],
                 Context::Packet(PacketType::Publish),
                 strict,
                 |p| {
@@ -341,7 +341,7 @@ pub fn frame(
                 }
             };
             // [MQTT-4.7.3-1]: in 5.0 an empty topic needs a Topic Alias
-            if strict && f.topic_len == 0 && !alias {
+            if strict && f.topic.is_empty() && !alias {
                 w.pos = rec;
                 error = Some(DecodeError::new(
                     crate::ErrorKind::EmptyTopic,
@@ -416,68 +416,6 @@ pub fn frame(
     t[6] = version.level() as u32 | (bridge as u32) << 8;
     t[7] = words;
     status
-}
-
-/// What the tape needs of a 3.1 / 3.1.1 PUBLISH body.
-struct PublishFields {
-    topic_len: usize,
-    ascii: bool,
-    packet_id: u16,
-    payload_at: usize,
-}
-
-/// Check a 3.1 / 3.1.1 PUBLISH body and find its fields, without building a
-/// [`crate::Publish`]: the rules, their order and the error offsets are those of
-/// `packet::publish::parse` (tests/tape_consistency.rs, tests/proptest.rs and
-/// the `tape` fuzz target compare the tape with `parse`). Offsets count from the
-/// start of the body.
-#[inline]
-fn publish_fields(body: &[u8], flags: u8, strict: bool) -> Result<PublishFields, DecodeError> {
-    use crate::{primitives, ErrorKind as K, Field};
-    let err = |kind, at| Err(DecodeError::new(kind, at));
-    let topic_len = match body.get(..2) {
-        Some(&[hi, lo]) => u16::from_be_bytes([hi, lo]) as usize,
-        _ => return err(K::Truncated(Field::Topic), 0),
-    };
-    let Some(topic) = body.get(2..2 + topic_len) else {
-        return err(K::Truncated(Field::Topic), 0);
-    };
-    let sc = primitives::scan(topic);
-    if sc.non_ascii && simdutf8::basic::from_utf8(topic).is_err() {
-        let at = simdutf8::compat::from_utf8(topic)
-            .err()
-            .map_or(0, |e| e.valid_up_to());
-        return err(K::InvalidUtf8(Field::Topic), 2 + at);
-    }
-    if strict && sc.nul {
-        let at = topic.iter().position(|&b| b == 0).unwrap_or(0);
-        return err(K::NullCharacter(Field::Topic), 2 + at);
-    }
-    if strict && sc.wildcard {
-        let at = topic
-            .iter()
-            .position(|&b| b == b'+' || b == b'#')
-            .unwrap_or(0);
-        return err(K::TopicWildcard, 2 + at);
-    }
-    let mut payload_at = 2 + topic_len;
-    let mut packet_id = 0;
-    if flags & 0b0110 != 0 {
-        packet_id = match body.get(payload_at..payload_at + 2) {
-            Some(&[hi, lo]) => u16::from_be_bytes([hi, lo]),
-            _ => return err(K::Truncated(Field::PacketId), payload_at),
-        };
-        if strict && packet_id == 0 {
-            return err(K::ZeroPacketId, payload_at);
-        }
-        payload_at += 2;
-    }
-    Ok(PublishFields {
-        topic_len,
-        ascii: !sc.non_ascii,
-        packet_id,
-        payload_at,
-    })
 }
 
 #[inline]

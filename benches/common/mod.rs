@@ -152,6 +152,23 @@ pub fn run_decoder_packet(mut src: BytesMut) -> (usize, usize) {
     (n, sum)
 }
 
+/// (b'') `stream::Decoder::decode_slice`: borrowed views, one validation.
+#[inline(never)]
+pub fn run_decoder_slice(buf: &[u8]) -> (usize, usize) {
+    let mut dec = Decoder::new(Version::V3_1_1);
+    let mut pos = 0;
+    let mut n = 0;
+    let mut sum = 0usize;
+    while let Ok(Status::Complete((packet, used))) = dec.decode_slice(&buf[pos..]) {
+        if let Packet::Publish(p) = packet {
+            sum = sum.wrapping_add(p.topic.len() + p.payload.len());
+        }
+        pos += used;
+        n += 1;
+    }
+    (n, sum)
+}
+
 /// Words a tape needs for the whole stream (PUBLISH v4 records are 9 words).
 pub fn tape_words(packets: usize) -> usize {
     tape::HEADER_WORDS + 9 * packets + 64

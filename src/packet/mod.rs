@@ -17,6 +17,7 @@ mod subscribe;
 
 pub use acks::{Ack, Auth, Disconnect};
 pub use connect::{ConnAck, Connect, Will};
+pub(crate) use publish::head as publish_head;
 pub use publish::Publish;
 pub use subscribe::{
     Filters, FiltersIter, SubAck, Subscribe, SubscriptionOptions, TopicList, TopicListIter,

@@ -6,7 +6,8 @@ use crate::framing::FixedHeader;
 use crate::primitives::{self as p, fail, PResult};
 use crate::properties::{parse_properties_with, Context};
 use crate::{
-    EncodeError, ErrorKind, Field, PacketType, Properties, Property, PropertyId, QoS, Version,
+    DecodeError, EncodeError, ErrorKind, Field, PacketType, Properties, Property, PropertyId, QoS,
+    Version,
 };
 
 /// PUBLISH: an application message.
@@ -28,29 +29,93 @@ pub struct Publish<'a> {
     pub payload: &'a [u8],
 }
 
+/// The fields before the properties of a PUBLISH body: topic and packet
+/// identifier, checked in one pass (the hot path of every decoder).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Head<'a> {
+    /// The topic name.
+    pub topic: &'a str,
+    /// Whether the topic is ASCII.
+    pub ascii: bool,
+    /// The packet identifier, when QoS > 0.
+    pub packet_id: Option<u16>,
+    /// Offset in the body of what follows (properties in 5.0, else the payload).
+    pub rest_at: usize,
+}
+
+/// Check the topic and packet identifier of a PUBLISH body. Offsets in errors
+/// count from the start of the body. The empty-topic rule is the caller's:
+/// in 5.0 it depends on the properties.
+#[inline]
+pub(crate) fn head(body: &[u8], flags: u8, strict: bool) -> Result<Head<'_>, DecodeError> {
+    let err = |kind, at| Err(DecodeError::new(kind, at));
+    let topic_len = match body.get(..2) {
+        Some(&[hi, lo]) => u16::from_be_bytes([hi, lo]) as usize,
+        _ => return err(ErrorKind::Truncated(Field::Topic), 0),
+    };
+    let Some(bytes) = body.get(2..2 + topic_len) else {
+        return err(ErrorKind::Truncated(Field::Topic), 0);
+    };
+    // One pass finds non-ASCII bytes, U+0000 and wildcards; UTF-8 is
+    // validated (simdutf8) only when some byte is not ASCII.
+    let sc = p::scan(bytes);
+    let topic = if sc.non_ascii {
+        match simdutf8::basic::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(_) => {
+                let at = simdutf8::compat::from_utf8(bytes)
+                    .err()
+                    .map_or(0, |e| e.valid_up_to());
+                return err(ErrorKind::InvalidUtf8(Field::Topic), 2 + at);
+            }
+        }
+    } else {
+        p::ascii_str(bytes)
+    };
+    // [MQTT-1.5.4-2]
+    if strict && sc.nul {
+        let at = bytes.iter().position(|&b| b == 0).unwrap_or(0);
+        return err(ErrorKind::NullCharacter(Field::Topic), 2 + at);
+    }
+    // "The Topic Name in the PUBLISH packet MUST NOT contain wildcard
+    // characters" [MQTT-3.3.2-2]
+    if strict && sc.wildcard {
+        let at = super::topic_name_wildcard(topic).unwrap_or(0);
+        return err(ErrorKind::TopicWildcard, 2 + at);
+    }
+    let mut rest_at = 2 + topic_len;
+    let mut packet_id = None;
+    if flags & 0b0110 != 0 {
+        let id = match body.get(rest_at..rest_at + 2) {
+            Some(&[hi, lo]) => u16::from_be_bytes([hi, lo]),
+            _ => return err(ErrorKind::Truncated(Field::PacketId), rest_at),
+        };
+        // [MQTT-2.2.1-3]: a non-zero packet identifier
+        if strict && id == 0 {
+            return err(ErrorKind::ZeroPacketId, rest_at);
+        }
+        packet_id = Some(id);
+        rest_at += 2;
+    }
+    Ok(Head {
+        topic,
+        ascii: !sc.non_ascii,
+        packet_id,
+        rest_at,
+    })
+}
+
 pub(crate) fn parse<'a>(
     input: &'a [u8],
     header: &FixedHeader,
     version: Version,
     strict: bool,
 ) -> PResult<'a, Publish<'a>> {
-    let (i, topic) = p::utf8_with(input, Field::Topic, strict)?;
-    // "The Topic Name in the PUBLISH packet MUST NOT contain wildcard characters"
-    // [MQTT-3.3.2-2]
-    if let Some(at) = super::topic_name_wildcard(topic).filter(|_| strict) {
-        return fail(&input[2 + at..], ErrorKind::TopicWildcard);
-    }
-    let qos = header.qos();
-    let (i, packet_id) = if qos != QoS::AtMostOnce {
-        let (j, id) = p::u16_be(i, Field::PacketId)?;
-        // [MQTT-2.2.1-3]: a non-zero packet identifier
-        if strict && id == 0 {
-            return fail(i, ErrorKind::ZeroPacketId);
-        }
-        (j, Some(id))
-    } else {
-        (i, None)
+    let h = match head(input, header.flags, strict) {
+        Ok(h) => h,
+        Err(e) => return fail(&input[e.offset.min(input.len())..], e.kind),
     };
+    let i = &input[h.rest_at..];
     let (i, properties) = if version.is_v5() {
         parse_properties_with(i, Context::Packet(PacketType::Publish), strict)?
     } else {
@@ -59,7 +124,7 @@ pub(crate) fn parse<'a>(
     // All Topic Names and Topic Filters MUST be at least one character long
     // [MQTT-4.7.3-1]; 5.0 allows an empty name when a Topic Alias stands for it.
     if strict
-        && topic.is_empty()
+        && h.topic.is_empty()
         && !(version.is_v5() && properties.get(PropertyId::TopicAlias).is_some())
     {
         return fail(input, ErrorKind::EmptyTopic);
@@ -68,10 +133,10 @@ pub(crate) fn parse<'a>(
         &i[i.len()..],
         Publish {
             dup: header.dup(),
-            qos,
+            qos: header.qos(),
             retain: header.retain(),
-            topic,
-            packet_id,
+            topic: h.topic,
+            packet_id: h.packet_id,
             properties,
             payload: i,
         },
