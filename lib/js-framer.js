@@ -377,6 +377,15 @@ function msgId (buf, p, end, T, w) {
   return w + 1
 }
 
+// The start of SUBSCRIBE, SUBACK and UNSUBSCRIBE: a payload at all, the
+// packet identifier, the 5.0 properties. Returns w (or < 0); gp = after them.
+function idAndProps (buf, p, end, T, w, tlen, version, type) {
+  if (p === end) return fail(NoPayload, type, p)
+  w = msgId(buf, p, end, T, w)
+  if (w < 0 || version !== 5) return w
+  return props(buf, gp, end, T, w, tlen, type)
+}
+
 // ---- per packet type body parsers: (buf, p = body start, end = packet end, T, w, tlen, version) ----
 // Each returns the new w, -1 on error, -2 when the tape is full.
 
@@ -590,15 +599,9 @@ function ack (buf, p, end, T, w, tlen, version, type) {
 }
 
 function subscribe (buf, p, end, T, w, tlen, version) {
-  if (p === end) return fail(NoPayload, SUBSCRIBE, p)
-  w = msgId(buf, p, end, T, w)
+  w = idAndProps(buf, p, end, T, w, tlen, version, SUBSCRIBE)
   if (w < 0) return w
   p = gp
-  if (version === 5) {
-    w = props(buf, p, end, T, w, tlen, SUBSCRIBE)
-    if (w < 0) return w
-    p = gp
-  }
   const C = w++
   let n = 0
   while (p < end) {
@@ -629,15 +632,9 @@ function subscribe (buf, p, end, T, w, tlen, version) {
 }
 
 function suback (buf, p, end, T, w, tlen, version) {
-  if (p === end) return fail(NoPayload, SUBACK, p)
-  w = msgId(buf, p, end, T, w)
+  w = idAndProps(buf, p, end, T, w, tlen, version, SUBACK)
   if (w < 0) return w
   p = gp
-  if (version === 5) {
-    w = props(buf, p, end, T, w, tlen, SUBACK)
-    if (w < 0) return w
-    p = gp
-  }
   if (p === end && !gLenient) return fail(NoReturnCodes, 0, p)
   for (let i = p; i < end; i++) {
     const c = buf[i]
@@ -653,15 +650,9 @@ function suback (buf, p, end, T, w, tlen, version) {
 }
 
 function unsubscribe (buf, p, end, T, w, tlen, version) {
-  if (p === end) return fail(NoPayload, UNSUBSCRIBE, p)
-  w = msgId(buf, p, end, T, w)
+  w = idAndProps(buf, p, end, T, w, tlen, version, UNSUBSCRIBE)
   if (w < 0) return w
   p = gp
-  if (version === 5) {
-    w = props(buf, p, end, T, w, tlen, UNSUBSCRIBE)
-    if (w < 0) return w
-    p = gp
-  }
   const C = w++
   let n = 0
   while (p < end) {

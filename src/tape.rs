@@ -53,6 +53,14 @@ struct Writer<'t> {
 }
 
 impl Writer<'_> {
+    /// Overwrite word `at` (already pushed; ignored past the end of the tape).
+    #[inline]
+    fn set(&mut self, at: usize, v: u32) {
+        if let Some(w) = self.tape.get_mut(at) {
+            *w = v;
+        }
+    }
+
     #[inline]
     fn push(&mut self, v: u32) {
         match self.tape.get_mut(self.pos) {
@@ -252,111 +260,24 @@ pub fn frame(
         }
         let body = &input[header.header_len..total];
         let body_at = (pos + header.header_len) as u32;
-        if header.packet_type == PacketType::Publish && !version.is_v5() {
-            // The hottest path: 3.1 / 3.1.1 PUBLISH, checked and written in one go.
-            let f = match packet::publish_head(body, header.flags, limits.is_strict()) {
-                Ok(f) if limits.is_strict() && f.topic.is_empty() => {
-                    // [MQTT-4.7.3-1]; before 5.0 there is no Topic Alias
-                    error = Some(DecodeError::new(
-                        crate::ErrorKind::EmptyTopic,
-                        header.header_len,
-                    ));
-                    break Status::Error;
-                }
-                Ok(f) => f,
-                Err(e) => {
-                    error = Some(e.shifted(header.header_len));
-                    break Status::Error;
-                }
-            };
-            let rec = w.pos;
-            let Some(slot) = w.tape.get_mut(rec..rec + 9) else {
-                break Status::Full;
-            };
-            let body_at = pos + header.header_len;
-            slot.copy_from_slice(&[
-                PacketType::Publish as u32
-                    | (header.flags as u32) << 4
-                    | (version.level() as u32) << 8
-                    | (bridge as u32) << 16,
-                9,
-                pos as u32,
-                header.remaining_length as u32,
-                (body_at + 2) as u32,
-                f.topic.len() as u32 | if f.ascii { ASCII } else { 0 },
-                f.packet_id.unwrap_or(0) as u32,
-                (body_at + f.rest_at) as u32,
-                (body.len() - f.rest_at) as u32,
-            ]);
-            w.pos += 9;
-            count += 1;
-            pos += total;
-            continue;
-        }
         if header.packet_type == PacketType::Publish {
-            // 5.0 PUBLISH: topic and packet id as above, the properties
-            // validated and written to the tape in the same pass.
-            let strict = limits.is_strict();
-            let f = match packet::publish_head(body, header.flags, strict) {
-                Ok(f) => f,
-                Err(e) => {
-                    error = Some(e.shifted(header.header_len));
-                    break Status::Error;
-                }
-            };
-            let body_at = pos + header.header_len;
+            // The hot path: no `Packet` is built.
             let rec = w.pos;
-            w.push(
-                PacketType::Publish as u32
-                    | (header.flags as u32) << 4
-                    | (version.level() as u32) << 8
-                    | (bridge as u32) << 16,
-            );
-            w.push(0);
-            w.push(pos as u32);
-            w.push(header.remaining_length as u32);
-            w.push((body_at + 2) as u32);
-            w.push(f.topic.len() as u32 | if f.ascii { ASCII } else { 0 });
-            w.push(f.packet_id.unwrap_or(0) as u32);
-            w.push(0); // payload offset, below
-            w.push(0); // payload length, below
-            let block = w.pos;
-            w.push(0);
-            let mut alias = false;
-            let parsed = properties::parse_properties_visit(
-                &body[f.rest_at..],
-                Context::Packet(PacketType::Publish),
-                strict,
-                |p| {
-                    alias |= matches!(p, Property::TopicAlias(_));
-                    ctx.property(&mut w, p);
-                },
-            );
-            let payload_at = match parsed {
-                Ok((after, _)) => body.len() - after.len(),
-                Err(e) => {
-                    w.pos = rec;
-                    error = Some(primitives::to_decode_error(body, e).shifted(header.header_len));
-                    break Status::Error;
-                }
+            let at = Span {
+                start: pos,
+                header: &header,
             };
-            // [MQTT-4.7.3-1]: in 5.0 an empty topic needs a Topic Alias
-            if strict && f.topic.is_empty() && !alias {
+            if let Err(e) =
+                publish_record(&ctx, &mut w, at, body, version, bridge, limits.is_strict())
+            {
                 w.pos = rec;
-                error = Some(DecodeError::new(
-                    crate::ErrorKind::EmptyTopic,
-                    header.header_len,
-                ));
+                error = Some(e.shifted(header.header_len));
                 break Status::Error;
             }
             if w.overflow {
                 w.pos = rec;
                 break Status::Full;
             }
-            w.tape[block] = (w.pos - block - 1) as u32;
-            w.tape[rec + 7] = (body_at + payload_at) as u32;
-            w.tape[rec + 8] = (body.len() - payload_at) as u32;
-            w.tape[rec + 1] = (w.pos - rec) as u32;
             count += 1;
             pos += total;
             continue;
@@ -418,14 +339,80 @@ pub fn frame(
     status
 }
 
+/// Where a packet starts in the chunk, and its fixed header.
+struct Span<'h> {
+    start: usize,
+    header: &'h crate::FixedHeader,
+}
+
+/// One PUBLISH straight to the tape, without building a [`Packet`]: topic and
+/// packet identifier by the same `head()` that `parse` uses; in 5.0 the
+/// properties are validated and written in the same pass. Error offsets count
+/// from the start of the body.
 #[inline]
-fn write_publish(ctx: &Ctx<'_>, w: &mut Writer<'_>, p: &crate::Publish<'_>, v5: bool) {
-    ctx.string(w, p.topic);
-    w.push(p.packet_id.unwrap_or(0) as u32);
-    ctx.binary(w, p.payload);
-    if v5 {
-        ctx.props(w, &p.properties);
+fn publish_record(
+    ctx: &Ctx<'_>,
+    w: &mut Writer<'_>,
+    at: Span<'_>,
+    body: &[u8],
+    version: Version,
+    bridge: bool,
+    strict: bool,
+) -> Result<(), DecodeError> {
+    let header = at.header;
+    let f = packet::publish_head(body, header.flags, strict)?;
+    let body_at = at.start + header.header_len;
+    let rec = w.pos;
+    // The nine fixed words in one bounds check; the payload words are final
+    // before 5.0 and rewritten below when properties precede the payload.
+    let words = [
+        PacketType::Publish as u32
+            | (header.flags as u32) << 4
+            | (version.level() as u32) << 8
+            | (bridge as u32) << 16,
+        9,
+        at.start as u32,
+        header.remaining_length as u32,
+        (body_at + 2) as u32,
+        f.topic.len() as u32 | if f.ascii { ASCII } else { 0 },
+        f.packet_id.unwrap_or(0) as u32,
+        (body_at + f.rest_at) as u32,
+        (body.len() - f.rest_at) as u32,
+    ];
+    match w.tape.get_mut(rec..rec + 9) {
+        Some(slot) => slot.copy_from_slice(&words),
+        None => w.overflow = true,
     }
+    w.pos += 9;
+    let mut payload_at = f.rest_at;
+    let mut alias = false;
+    if version.is_v5() {
+        let block = w.pos;
+        w.push(0);
+        let (after, _) = properties::parse_properties_visit(
+            &body[f.rest_at..],
+            Context::Packet(PacketType::Publish),
+            strict,
+            |p| {
+                alias |= matches!(p, Property::TopicAlias(_));
+                ctx.property(w, p);
+            },
+        )
+        .map_err(|e| primitives::to_decode_error(body, e))?;
+        payload_at = body.len() - after.len();
+        w.set(block, (w.pos - block - 1) as u32);
+    }
+    // All Topic Names MUST be at least one character long [MQTT-4.7.3-1];
+    // 5.0 allows an empty one when a Topic Alias stands for it.
+    if strict && f.topic.is_empty() && !alias {
+        return Err(DecodeError::new(crate::ErrorKind::EmptyTopic, 0));
+    }
+    if version.is_v5() {
+        w.set(rec + 1, (w.pos - rec) as u32);
+        w.set(rec + 7, (body_at + payload_at) as u32);
+        w.set(rec + 8, (body.len() - payload_at) as u32);
+    }
+    Ok(())
 }
 
 fn write_record(
@@ -488,7 +475,8 @@ fn write_record(
                 ctx.props(w, &c.properties);
             }
         }
-        Packet::Publish(p) => write_publish(ctx, w, p, v5),
+        // framed by `publish_record`, which never builds a `Packet`
+        Packet::Publish(_) => {}
         Packet::PubAck(a) | Packet::PubRec(a) | Packet::PubRel(a) | Packet::PubComp(a) => {
             w.push(a.packet_id as u32);
             w.push(a.reason_code.unwrap_or(0) as u32);
