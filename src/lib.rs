@@ -223,6 +223,18 @@ pub fn parse_with<'a>(
     version: Version,
     limits: &Limits,
 ) -> Result<Status<(Packet<'a>, usize)>, DecodeError> {
+    if let Some(p) = parse_publish_fast(input, version, limits) {
+        return Ok(p);
+    }
+    parse_general(input, version, limits)
+}
+
+/// [`parse_with`] without the PUBLISH fast path: every packet, every error.
+fn parse_general<'a>(
+    input: &'a [u8],
+    version: Version,
+    limits: &Limits,
+) -> Result<Status<(Packet<'a>, usize)>, DecodeError> {
     let header = match framing::parse_fixed_header(input, limits)? {
         Status::Complete(h) => h,
         Status::Partial(n) => return Ok(Status::Partial(n)),
@@ -240,4 +252,160 @@ pub fn parse_with<'a>(
     }
     .map_err(|e| e.shifted(header.header_len))?;
     Ok(Status::Complete((packet, total)))
+}
+
+/// The common PUBLISH without the general path (see `packet::publish::fast`);
+/// `None` sends the caller down the general path, which decides.
+#[inline(always)]
+pub(crate) fn parse_publish_fast<'a>(
+    input: &'a [u8],
+    version: Version,
+    limits: &Limits,
+) -> Option<Status<(Packet<'a>, usize)>> {
+    let f = packet::publish_fast(input, limits.get_max_packet_size())?;
+    let body = &input[f.header_len..f.total];
+    let mut payload = &body[f.rest_at..];
+    let mut props = Properties::EMPTY;
+    if version.is_v5() {
+        let ctx = properties::Context::Packet(PacketType::Publish);
+        let (rest, p) = properties::parse_properties_with(payload, ctx, limits.is_strict()).ok()?;
+        payload = rest;
+        props = p;
+    }
+    Some(Status::Complete((
+        Packet::Publish(Publish {
+            dup: f.flags & 0b1000 != 0,
+            qos: QoS::from_u8((f.flags >> 1) & 3).unwrap_or_default(),
+            retain: f.flags & 1 != 0,
+            topic: f.topic,
+            packet_id: f.packet_id,
+            properties: props,
+            payload,
+        }),
+        f.total,
+    )))
+}
+
+#[cfg(test)]
+mod fast_path_agrees {
+    //! The PUBLISH fast path decides nothing: wherever it answers, the general
+    //! path gives the same packet and length; everywhere else `parse_with` is
+    //! the general path.
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A PUBLISH-shaped byte string with every field drawn from values that
+    /// are valid, borderline or invalid (flags, remaining length encodings,
+    /// topic bytes, packet identifier, v5 property block), then maybe cut.
+    fn publishish() -> impl Strategy<Value = Vec<u8>> {
+        let topic_byte = prop_oneof![
+            8 => b'a'..=b'z',
+            1 => Just(b'/'),
+            1 => Just(b'+'),
+            1 => Just(b'#'),
+            1 => Just(0u8),
+            1 => 0x80u8..=0xff,
+            1 => Just(b'#' | 0x08),
+            1 => Just(b'+' & !0x08),
+        ];
+        (
+            0u8..16,
+            prop::collection::vec(topic_byte, 0..40),
+            any::<u16>(),
+            prop::collection::vec(any::<u8>(), 0..8),
+            prop::collection::vec(any::<u8>(), 0..300),
+            0usize..4,
+            any::<bool>(),
+            0usize..400,
+        )
+            .prop_map(|(flags, topic, id, props, payload, vbi_pad, v5, cut)| {
+                let mut body = Vec::new();
+                body.extend_from_slice(&(topic.len() as u16).to_be_bytes());
+                body.extend_from_slice(&topic);
+                if flags & 6 != 0 {
+                    body.extend_from_slice(&id.to_be_bytes());
+                }
+                if v5 {
+                    body.push(props.len() as u8);
+                    body.extend_from_slice(&props);
+                }
+                body.extend_from_slice(&payload);
+                let mut out = vec![0x30 | flags];
+                // remaining length, sometimes padded to a non-minimal form
+                let mut n = body.len();
+                let mut vbi = Vec::new();
+                loop {
+                    let b = (n % 128) as u8;
+                    n /= 128;
+                    if n == 0 {
+                        vbi.push(b);
+                        break;
+                    }
+                    vbi.push(b | 0x80);
+                }
+                for _ in 0..vbi_pad.min(4 - vbi.len()) {
+                    *vbi.last_mut().unwrap() |= 0x80;
+                    vbi.push(0);
+                }
+                out.extend_from_slice(&vbi);
+                out.extend_from_slice(&body);
+                if cut < out.len() && cut % 3 == 0 {
+                    out.truncate(cut);
+                }
+                out
+            })
+    }
+
+    fn check(bytes: &[u8]) {
+        for version in [Version::V3_1, Version::V3_1_1, Version::V5] {
+            for strict in [true, false] {
+                for max in [MAX, 64, 200] {
+                    let limits = Limits::default().strict(strict).max_packet_size(max);
+                    let general = parse_general(bytes, version, &limits);
+                    if let Some(fast) = parse_publish_fast(bytes, version, &limits) {
+                        assert_eq!(Ok(fast), general, "{bytes:02x?} {version:?} {strict}");
+                    }
+                    assert_eq!(parse_with(bytes, version, &limits), general);
+                }
+            }
+        }
+    }
+    const MAX: usize = 1 << 20;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        #[test]
+        fn on_publish_shaped_bytes(bytes in publishish()) {
+            check(&bytes);
+        }
+
+        #[test]
+        fn on_any_bytes(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
+            check(&bytes);
+        }
+    }
+
+    #[test]
+    fn takes_the_common_publish() {
+        // 3.1.1 QoS 1, topic "a/b", id 7, payload "hi"
+        let b = [0x32, 9, 0, 3, b'a', b'/', b'b', 0, 7, b'h', b'i'];
+        assert!(packet::publish_fast(&b, MAX).is_some());
+        // and leaves what it must not decide to the general path
+        for bad in [
+            &[0x32, 9, 0, 3, b'a', b'/', b'+', 0, 7, b'h', b'i'][..], // wildcard
+            &[0x32, 9, 0, 3, b'a', 0, b'b', 0, 7, b'h', b'i'],        // U+0000
+            &[0x32, 9, 0, 3, b'a', 0xc3, 0xa9, 0, 7, b'h', b'i'],     // UTF-8 (valid)
+            &[0x32, 9, 0, 3, b'a', b'/', b'b', 0, 0, b'h', b'i'],     // packet id 0
+            &[0x36, 9, 0, 3, b'a', b'/', b'b', 0, 7, b'h', b'i'],     // QoS 3
+            &[0x32, 0x89, 0, 0, 3, b'a', b'/', b'b', 0, 7, b'h', b'i'], // long VBI
+            &[0x30, 2, 0, 0],                                         // empty topic
+            &[0x32, 9, 0, 3, b'a', b'/', b'b', 0, 7, b'h'],           // incomplete
+        ] {
+            assert!(packet::publish_fast(bad, MAX).is_none(), "{bad:02x?}");
+        }
+        assert!(
+            packet::publish_fast(&b, 10).is_none(),
+            "over the size limit"
+        );
+    }
 }

@@ -180,6 +180,41 @@ pub fn scan(bytes: &[u8]) -> Scan {
     }
 }
 
+/// Whether `bytes` is a topic name every mode accepts without a closer look:
+/// non-empty, ASCII, no U+0000, no `+` or `#`. Eight bytes at a time; the
+/// last word overlaps the one before it instead of being copied out.
+#[inline(always)]
+pub(crate) fn plain_topic(bytes: &[u8]) -> bool {
+    // Per byte, the high bit of `bad(w)` is set if the byte is >= 0x80, 0x00,
+    // '+' (0x2b) or '#' (0x23); only the high bits are looked at, at the end.
+    // '#' and '+' differ in bit 3 alone, so `| 0x08` maps both to '+' and
+    // nothing else to it: one zero test finds either.
+    #[inline(always)]
+    fn bad(w: u64) -> u64 {
+        let y = (w | (LO * 0x08)) ^ (LO * b'+' as u64);
+        w | (w.wrapping_sub(LO) & !w) | (y.wrapping_sub(LO) & !y)
+    }
+    let word = |c: &[u8]| match c.first_chunk::<8>() {
+        Some(a) => u64::from_le_bytes(*a),
+        None => 0,
+    };
+    let n = bytes.len();
+    if n >= 8 {
+        let mut acc = bad(word(&bytes[n - 8..]));
+        let mut i = 0;
+        while i + 8 < n {
+            acc |= bad(word(&bytes[i..]));
+            i += 8;
+        }
+        acc & HI == 0
+    } else {
+        n != 0
+            && bytes
+                .iter()
+                .all(|&b| b != 0 && b < 0x80 && b != b'+' && b != b'#')
+    }
+}
+
 /// Check that `bytes` is a valid MQTT string: well-formed UTF-8 (checked
 /// with simdutf8 when not plain ASCII) without U+0000 (when `strict`).
 /// On failure returns the offset of the first bad byte and the error.

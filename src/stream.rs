@@ -59,6 +59,12 @@ impl Frame {
     /// The packet, borrowing from this frame. The frame was validated when it
     /// was decoded, so this is `Ok` for every frame a [`Decoder`] returns.
     pub fn packet(&self) -> Result<Packet<'_>, DecodeError> {
+        let limits = Limits::default().strict(self.strict);
+        if let Some(Status::Complete((p, _))) =
+            crate::parse_publish_fast(&self.bytes, self.version, &limits)
+        {
+            return Ok(p);
+        }
         packet::parse_body_with(
             &self.header,
             &self.bytes[self.header.header_len..],
@@ -185,6 +191,33 @@ impl Decoder {
     }
 
     fn try_decode(&mut self, src: &mut BytesMut) -> Result<Status<Frame>, DecodeError> {
+        let fast = packet::publish_fast(src, self.limits.get_max_packet_size())
+            .map(|f| (f.flags, f.header_len, f.rest_at, f.total));
+        if let Some((flags, header_len, rest_at, total)) = fast {
+            // A plain PUBLISH: in 5.0 its properties are still to be checked.
+            let ok = !self.version.is_v5() || {
+                let ctx = crate::properties::Context::Packet(crate::PacketType::Publish);
+                let props = &src[header_len + rest_at..total];
+                crate::properties::parse_properties_with(props, ctx, self.limits.is_strict())
+                    .is_ok()
+            };
+            if ok {
+                let header = FixedHeader {
+                    packet_type: crate::PacketType::Publish,
+                    flags,
+                    remaining_length: total - header_len,
+                    header_len,
+                };
+                let bytes = src.split_to(total).freeze();
+                self.position += total as u64;
+                return Ok(Status::Complete(Frame {
+                    bytes,
+                    header,
+                    version: self.version,
+                    strict: self.limits.is_strict(),
+                }));
+            }
+        }
         let header = match parse_fixed_header(src, &self.limits)? {
             Status::Complete(h) => h,
             Status::Partial(n) => return Ok(Status::Partial(n)),

@@ -245,6 +245,43 @@ pub fn frame(
             break Status::Done;
         }
         let input = &buf[pos..end];
+        if let Some(f) = packet::publish_fast(input, limits.get_max_packet_size()) {
+            // The hot path: a plain PUBLISH, written without building a `Packet`.
+            let rec = w.pos;
+            let head = packet::PublishHead {
+                topic: f.topic,
+                ascii: true,
+                packet_id: f.packet_id,
+                rest_at: f.rest_at,
+            };
+            let at = Span {
+                start: pos,
+                flags: f.flags,
+                header_len: f.header_len,
+            };
+            let body = &input[f.header_len..f.total];
+            if let Err(e) = publish_record(
+                &ctx,
+                &mut w,
+                at,
+                body,
+                head,
+                version,
+                bridge,
+                limits.is_strict(),
+            ) {
+                w.pos = rec;
+                error = Some(e.shifted(f.header_len));
+                break Status::Error;
+            }
+            if w.overflow {
+                w.pos = rec;
+                break Status::Full;
+            }
+            count += 1;
+            pos += f.total;
+            continue;
+        }
         let header = match parse_fixed_header(input, &limits) {
             Ok(framing::Status::Complete(h)) => h,
             Ok(framing::Status::Partial(_)) => break Status::Partial,
@@ -265,11 +302,14 @@ pub fn frame(
             let rec = w.pos;
             let at = Span {
                 start: pos,
-                header: &header,
+                flags: header.flags,
+                header_len: header.header_len,
             };
-            if let Err(e) =
-                publish_record(&ctx, &mut w, at, body, version, bridge, limits.is_strict())
-            {
+            let strict = limits.is_strict();
+            let res = packet::publish_head(body, header.flags, strict).and_then(|head| {
+                publish_record(&ctx, &mut w, at, body, head, version, bridge, strict)
+            });
+            if let Err(e) = res {
                 w.pos = rec;
                 error = Some(e.shifted(header.header_len));
                 break Status::Error;
@@ -340,39 +380,40 @@ pub fn frame(
 }
 
 /// Where a packet starts in the chunk, and its fixed header.
-struct Span<'h> {
+struct Span {
     start: usize,
-    header: &'h crate::FixedHeader,
+    flags: u8,
+    header_len: usize,
 }
 
-/// One PUBLISH straight to the tape, without building a [`Packet`]: topic and
-/// packet identifier by the same `head()` that `parse` uses; in 5.0 the
-/// properties are validated and written in the same pass. Error offsets count
-/// from the start of the body.
-#[inline]
+/// One PUBLISH straight to the tape, without building a [`Packet`], from its
+/// checked head (topic and packet identifier, by the fast path or the same
+/// `head()` that `parse` uses); in 5.0 the properties are validated and
+/// written in the same pass. Error offsets count from the start of the body.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn publish_record(
     ctx: &Ctx<'_>,
     w: &mut Writer<'_>,
-    at: Span<'_>,
+    at: Span,
     body: &[u8],
+    f: packet::PublishHead<'_>,
     version: Version,
     bridge: bool,
     strict: bool,
 ) -> Result<(), DecodeError> {
-    let header = at.header;
-    let f = packet::publish_head(body, header.flags, strict)?;
-    let body_at = at.start + header.header_len;
+    let body_at = at.start + at.header_len;
     let rec = w.pos;
     // The nine fixed words in one bounds check; the payload words are final
     // before 5.0 and rewritten below when properties precede the payload.
     let words = [
         PacketType::Publish as u32
-            | (header.flags as u32) << 4
+            | (at.flags as u32) << 4
             | (version.level() as u32) << 8
             | (bridge as u32) << 16,
         9,
         at.start as u32,
-        header.remaining_length as u32,
+        body.len() as u32,
         (body_at + 2) as u32,
         f.topic.len() as u32 | if f.ascii { ASCII } else { 0 },
         f.packet_id.unwrap_or(0) as u32,

@@ -17,8 +17,8 @@ mod subscribe;
 
 pub use acks::{Ack, Auth, Disconnect};
 pub use connect::{ConnAck, Connect, Will};
-pub(crate) use publish::head as publish_head;
 pub use publish::Publish;
+pub(crate) use publish::{fast as publish_fast, head as publish_head, Head as PublishHead};
 pub use subscribe::{
     Filters, FiltersIter, SubAck, Subscribe, SubscriptionOptions, TopicList, TopicListIter,
     UnsubAck, Unsubscribe,

@@ -190,3 +190,83 @@ impl Publish<'_> {
         buf.put_slice(self.payload);
     }
 }
+
+/// A PUBLISH recognised by [`fast`]: everything the general path would find,
+/// for the packets that need none of its error handling.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fast<'a> {
+    /// The low four bits of the first byte (dup, qos, retain).
+    pub flags: u8,
+    /// Bytes of the fixed header.
+    pub header_len: usize,
+    /// Bytes of the whole packet.
+    pub total: usize,
+    /// The topic name (ASCII, non-empty, no U+0000, no wildcard).
+    pub topic: &'a str,
+    /// The packet identifier (non-zero) when QoS > 0.
+    pub packet_id: Option<u16>,
+    /// Offset in the body of what follows the head (properties in 5.0, else
+    /// the payload).
+    pub rest_at: usize,
+}
+
+/// The hot path shared by `parse`, the stream decoder and the tape: a
+/// complete PUBLISH at the start of `input` whose fixed header, topic and
+/// packet identifier pass every check trivially — remaining length of 1 to 3
+/// minimal bytes within `max`, QoS 0–2, a non-empty ASCII topic without
+/// U+0000 or wildcards, a non-zero packet identifier. Anything else (another
+/// packet type, an incomplete or malformed packet, a UTF-8 topic) returns
+/// `None`, and the caller takes the general path, which finds the same
+/// result or the error with its rule and offset. So this function decides
+/// nothing on its own: it only skips work for input the general path accepts
+/// (the `fast_path_agrees` tests and the `parse` fuzz target hold it to that).
+#[inline(always)]
+pub(crate) fn fast(input: &[u8], max: usize) -> Option<Fast<'_>> {
+    let (&first, rest) = input.split_first()?;
+    if first >> 4 != PacketType::Publish as u8 || first & 0b0110 == 0b0110 {
+        return None;
+    }
+    // Remaining length: 1 to 3 bytes, shortest form only.
+    let (remaining, header_len) = match *rest {
+        [b1, ..] if b1 < 0x80 => (b1 as usize, 2),
+        [b1, b2, ..] if b2 < 0x80 && b2 != 0 => ((b1 & 0x7f) as usize | (b2 as usize) << 7, 3),
+        [b1, b2, b3, ..] if b2 >= 0x80 && b3 < 0x80 && b3 != 0 => (
+            (b1 & 0x7f) as usize | ((b2 & 0x7f) as usize) << 7 | (b3 as usize) << 14,
+            4,
+        ),
+        _ => return None,
+    };
+    let total = header_len + remaining;
+    if total > max {
+        return None;
+    }
+    let body = input.get(header_len..total)?;
+    let topic_len = match *body {
+        [hi, lo, ..] => u16::from_be_bytes([hi, lo]) as usize,
+        _ => return None,
+    };
+    let mut rest_at = 2 + topic_len;
+    let bytes = body.get(2..rest_at)?;
+    if !p::plain_topic(bytes) {
+        return None;
+    }
+    let packet_id = if first & 0b0110 != 0 {
+        match *body.get(rest_at..rest_at + 2)? {
+            [hi, lo] if hi | lo != 0 => {
+                rest_at += 2;
+                Some(u16::from_be_bytes([hi, lo]))
+            }
+            _ => return None,
+        }
+    } else {
+        None
+    };
+    Some(Fast {
+        flags: first & 0x0f,
+        header_len,
+        total,
+        topic: p::ascii_str(bytes),
+        packet_id,
+        rest_at,
+    })
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+'use strict'
+// A/B: the same workload through two copies of the package (e.g. main and a
+// change), in one process, rounds paired and alternated; reports each side's
+// median ns/packet and the median of the per-pair ratios (robust to the slow
+// drift of a noisy VM). A development tool for deciding a change; the
+// figures for the README come from bench/run.js.
+//
+//   node bench/ab.js DIR_A DIR_B [--only w1] [--paths parser|router] [--framer auto|native|js] [--rounds 21]
+
+const path = require('node:path')
+const v8 = require('node:v8')
+const vm = require('node:vm')
+const W = require('./workloads')
+
+const args = process.argv.slice(2)
+const flag = (k, d) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d }
+const dirs = args.filter((a, i) => !a.startsWith('--') && (i === 0 || !args[i - 1].startsWith('--')))
+if (dirs.length !== 2) { console.error('usage: node bench/ab.js DIR_A DIR_B [--only w1] [--paths parser] [--framer auto]'); process.exit(2) }
+const only = flag('--only', 'w1')
+const kind = flag('--paths', 'parser')
+const framer = flag('--framer', 'auto')
+const ROUNDS = Number(flag('--rounds', 21))
+const N = Number(flag('--n', 100000))
+v8.setFlagsFromString('--expose-gc')
+const gc = vm.runInNewContext('gc')
+
+const CONSUMER_SRC = `
+  const ring = new Array(1024).fill(null); const ring2 = new Array(1024).fill(null)
+  let at = 0; const st = { n: 0, acc: 0 }
+  function onPacket (p) {
+    let a = p.cmd.length + p.qos
+    const t = p.topic; if (t !== null && t !== undefined) a += t.length
+    const pl = p.payload; if (pl !== null && pl !== undefined) a += pl.length
+    const id = p.messageId; if (id !== undefined) a += id
+    const pr = p.properties; if (pr !== undefined) { a += 1; const ct = pr.contentType; if (ct !== undefined) a += ct.length }
+    st.acc += a; ring[at] = p; at = (at + 1) & 1023; st.n++
+  }
+  function onPublish (topic, payload, qos, messageId, retain, dup, properties) {
+    let a = 7 + qos + topic.length + payload.length + messageId
+    if (properties !== undefined) { a += 1; const ct = properties.contentType; if (ct !== undefined) a += ct.length }
+    st.acc += a; ring[at] = topic; ring2[at] = payload; at = (at + 1) & 1023; st.n++
+  }
+  return { onPacket, onPublish, st }
+`
+const DRIVER = 'return function run (ps, who, bufs) { for (let i = 0; i < bufs.length; i++) ps[who[i]].parse(bufs[i]) }'
+
+let w
+if (only === 'w1') w = W.streamWorkload('w1', '', W.publishPackets(N, 4, 11), 4, 17)
+else if (only === 'w2') w = W.streamWorkload('w2', '', W.publishPackets(N, 5, 12), 5, 18)
+else if (only === 'w3') w = W.streamWorkload('w3', '', W.controlPackets(N / 5, 13), 4, 19)
+let clients, who, bufs
+if (only === 'w5') {
+  const g = W.gatewayWorkload(2000, Math.round(N / 2000), 23)
+  clients = g.clients; who = g.schedClient; bufs = g.schedBuf; w = { packets: g.packets }
+} else {
+  clients = 1; bufs = W.chunk(w.stream, 65536); who = new Int32Array(bufs.length)
+}
+
+function side (dir) {
+  const mod = require(path.resolve(dir))
+  const cons = new Function(CONSUMER_SRC)() // eslint-disable-line no-new-func
+  const run = new Function(DRIVER)() // eslint-disable-line no-new-func
+  const make = () => kind === 'router'
+    ? mod.router({ framer }, cons.onPublish, cons.onPacket)
+    : (() => { const p = mod.parser({ framer }); p.on('packet', cons.onPacket); p.on('error', (e) => { throw e }); return p })()
+  return {
+    once () {
+      cons.st.n = 0
+      const ps = []
+      for (let k = 0; k < clients; k++) ps.push(make())
+      gc()
+      const t0 = process.hrtime.bigint()
+      run(ps, who, bufs)
+      const t = Number(process.hrtime.bigint() - t0)
+      if (cons.st.n !== w.packets) throw new Error(`${dir}: ${cons.st.n} packets, expected ${w.packets}`)
+      return t / w.packets
+    }
+  }
+}
+const A = side(dirs[0])
+const B = side(dirs[1])
+for (let i = 0; i < 3; i++) { A.once(); B.once() }
+const ta = []; const tb = []; const ratio = []
+for (let i = 0; i < ROUNDS; i++) {
+  let a, b
+  if (i & 1) { b = B.once(); a = A.once() } else { a = A.once(); b = B.once() }
+  ta.push(a); tb.push(b); ratio.push(a / b)
+}
+const med = (x) => { const s = [...x].sort((p, q) => p - q); return s[s.length >> 1] }
+const min = (x) => Math.min(...x)
+console.log(`${only} ${kind} framer=${framer}: A ${med(ta).toFixed(0)} ns/pkt (min ${min(ta).toFixed(0)}), B ${med(tb).toFixed(0)} ns/pkt (min ${min(tb).toFixed(0)}); B is ${med(ratio).toFixed(3)}x A's speed (median of ${ROUNDS} paired rounds)`)
