@@ -4,7 +4,9 @@
 // code, parameter, offset, count, version, words used) and every record word,
 // in strict mode and in lenient mode (config bit LENIENT), on random valid
 // streams, mutated streams, random bytes and streams of lenient-only packets
-// (packet id 0, wildcard topics, U+0000, bad properties, CONNACK short forms).
+// (packet id 0, wildcard topics, U+0000, bad properties, CONNACK short forms);
+// each case with and without the string arena (config bit ARENA), whose used
+// bytes must be identical too.
 
 const { describe, it } = require('node:test')
 const assert = require('node:assert')
@@ -16,6 +18,8 @@ const { randomLenientPacket, mutateLenient, lenientCases } = require('./helpers/
 const jsFramer = require('../lib/js-framer')
 
 const LENIENT = 0x200
+const ARENA = 0x400
+const HEADER = 10
 const STREAMS = Number(process.env.MQTTWIRE_TAPE_STREAMS) || 6000
 
 const skip = native.hasNative ? false : 'native binding not built'
@@ -23,9 +27,17 @@ const skip = native.hasNative ? false : 'native binding not built'
 const TA = new Uint32Array(1 << 16)
 const TB = new Uint32Array(1 << 16)
 
+// The header and records, then (with the arena) the arena's used words.
 function tapeOf (frame, T, buf, start, end, config, max) {
   frame(buf, start, end, config, max, T)
-  return T.slice(0, Math.max(8, T[7]))
+  const head = T.slice(0, Math.max(HEADER, T[7]))
+  if ((config & ARENA) === 0) return head
+  const a = T[8] / 4
+  const arena = T.slice(a, a + T[9] / 4)
+  const out = new Uint32Array(head.length + arena.length)
+  out.set(head)
+  out.set(arena, head.length)
+  return out
 }
 
 function hex (a) {
@@ -34,8 +46,14 @@ function hex (a) {
 
 const stats = { done: 0, partial: 0, error: 0, records: 0 }
 
-// Compare both framers on buf[start..end] with `config`.
+// Compare both framers on buf[start..end] with `config`, with and without
+// the arena.
 function same (buf, config, start = 0, end = buf.length, max = 0) {
+  sameWith(buf, config, start, end, max)
+  sameWith(buf, config | ARENA, start, end, max)
+}
+
+function sameWith (buf, config, start, end, max) {
   const a = tapeOf(jsFramer.frame, TA, buf, start, end, config, max)
   const b = tapeOf(native.binding.frame, TB, buf, start, end, config, max)
   if (a.length !== b.length || a.some((w, i) => w !== b[i])) {

@@ -86,9 +86,13 @@ def(40, 'wildcardSubscriptionAvailable', 1)
 def(41, 'subscriptionIdentifiersAvailable', 1)
 def(42, 'sharedSubscriptionAvailable', 1)
 
-/** A tape string (off, len|ASCII) as a JS string. */
-function str (buf, off, w) {
+/**
+ * A tape string (off, len|ASCII|IN_ARENA) as a JS string: a slice of the
+ * call's arena string A, or of the chunk.
+ */
+function str (buf, A, off, w) {
   const len = w & 0xFFFF
+  if ((w & 0x40000000) !== 0) return A.substring(off, off + len)
   return w >= 0x80000000 ? buf.latin1Slice(off, off + len) : buf.utf8Slice(off, off + len)
 }
 
@@ -96,7 +100,7 @@ function str (buf, off, w) {
  * Build a properties object from the block at T[i] (P[0] = words that follow).
  * Returns undefined when there are none (mqtt-packet then omits `properties`).
  */
-function buildProps (buf, T, i) {
+function buildProps (buf, T, i, A) {
   const n = T[i]
   if (n === 0) return undefined
   const end = i + 1 + n
@@ -109,11 +113,11 @@ function buildProps (buf, T, i) {
     switch (PKIND[id]) {
       case 0: v = T[i++]; break
       case 1: v = T[i++] !== 0; break
-      case 2: v = str(buf, T[i], T[i + 1]); i += 2; break
+      case 2: v = str(buf, A, T[i], T[i + 1]); i += 2; break
       case 3: v = buf.subarray(T[i], T[i] + T[i + 1]); i += 2; break
       default: { // user property
-        const k = str(buf, T[i], T[i + 1])
-        const val = str(buf, T[i + 2], T[i + 3])
+        const k = str(buf, A, T[i], T[i + 1])
+        const val = str(buf, A, T[i + 2], T[i + 3])
         i += 4
         let up = o.userProperties
         if (up === undefined) {
@@ -151,8 +155,8 @@ function buildProps (buf, T, i) {
   return o
 }
 
-function buildConnect (buf, T, r, packet) {
-  packet.protocolId = str(buf, T[r + 4], T[r + 5])
+function buildConnect (buf, T, r, packet, A) {
+  packet.protocolId = str(buf, A, T[r + 4], T[r + 5])
   const level = T[r + 6]
   const v = level & 0x7F
   packet.protocolVersion = v
@@ -168,24 +172,24 @@ function buildConnect (buf, T, r, packet) {
   packet.keepalive = T[r + 8]
   let i = r + 9
   if (v === 5) {
-    const p = buildProps(buf, T, i)
+    const p = buildProps(buf, T, i, A)
     if (p !== undefined) packet.properties = p
     i += 1 + T[i]
   }
-  packet.clientId = str(buf, T[i], T[i + 1])
+  packet.clientId = str(buf, A, T[i], T[i + 1])
   i += 2
   if (will) {
     if (v === 5) {
-      const p = buildProps(buf, T, i)
+      const p = buildProps(buf, T, i, A)
       if (p !== undefined) wo.properties = p
       i += 1 + T[i]
     }
-    wo.topic = str(buf, T[i], T[i + 1])
+    wo.topic = str(buf, A, T[i], T[i + 1])
     wo.payload = buf.subarray(T[i + 2], T[i + 2] + T[i + 3])
     i += 4
   }
   if ((f & 0x80) !== 0) {
-    packet.username = str(buf, T[i], T[i + 1])
+    packet.username = str(buf, A, T[i], T[i + 1])
     i += 2
   }
   if ((f & 0x40) !== 0) {
@@ -198,7 +202,7 @@ function buildConnect (buf, T, r, packet) {
  * The packet object of the record at T[r], sliced from `buf` (the buffer the
  * tape was framed from).
  */
-function buildPacket (buf, T, r) {
+function buildPacket (buf, T, r, A) {
   const h = T[r]
   const type = h & 0xF
   const flags = (h >> 4) & 0xF
@@ -208,13 +212,13 @@ function buildPacket (buf, T, r) {
     const po = T[r + 7]
     const tw = T[r + 5]
     const to = T[r + 4]
-    const topic = tw >= 0x80000000 ? buf.latin1Slice(to, to + (tw & 0xFFFF)) : buf.utf8Slice(to, to + (tw & 0xFFFF))
+    const topic = str(buf, A, to, tw)
     const payload = buf.subarray(po, po + T[r + 8])
     const packet = (flags & 6) !== 0
       ? new PublishWithId((flags & 1) !== 0, (flags >> 1) & 3, (flags & 8) !== 0, length, topic, payload, T[r + 6])
       : new PublishQos0((flags & 1) !== 0, (flags & 8) !== 0, length, topic, payload)
     if (version === 5) {
-      const p = buildProps(buf, T, r + 9)
+      const p = buildProps(buf, T, r + 9, A)
       if (p !== undefined) packet.properties = p
     }
     return packet
@@ -223,12 +227,12 @@ function buildPacket (buf, T, r) {
     length, null, null)
   switch (type) {
     case 1:
-      return buildConnect(buf, T, r, packet)
+      return buildConnect(buf, T, r, packet, A)
     case 2: {
       packet.sessionPresent = (T[r + 4] & 1) !== 0
       if (version === 5) {
         packet.reasonCode = T[r + 5]
-        const p = buildProps(buf, T, r + 6)
+        const p = buildProps(buf, T, r + 6, A)
         if (p !== undefined) packet.properties = p
       } else {
         packet.returnCode = T[r + 5]
@@ -239,7 +243,7 @@ function buildPacket (buf, T, r) {
       packet.messageId = T[r + 4]
       if (version === 5) {
         packet.reasonCode = T[r + 5]
-        const p = buildProps(buf, T, r + 6)
+        const p = buildProps(buf, T, r + 6, A)
         if (p !== undefined) packet.properties = p
       }
       return packet
@@ -250,14 +254,14 @@ function buildPacket (buf, T, r) {
       packet.messageId = T[r + 4]
       let i = r + 5
       if (version === 5) {
-        const p = buildProps(buf, T, i)
+        const p = buildProps(buf, T, i, A)
         if (p !== undefined) packet.properties = p
         i += 1 + T[i]
       }
       const n = T[i++]
       const bridge = (h >> 16) & 1
       for (let k = 0; k < n; k++) {
-        const topic = str(buf, T[i], T[i + 1])
+        const topic = str(buf, A, T[i], T[i + 1])
         const o = T[i + 2]
         i += 3
         if (version === 5) {
@@ -276,7 +280,7 @@ function buildPacket (buf, T, r) {
       packet.messageId = T[r + 4]
       let i = r + 5
       if (version === 5) {
-        const p = buildProps(buf, T, i)
+        const p = buildProps(buf, T, i, A)
         if (p !== undefined) packet.properties = p
         i += 1 + T[i]
       }
@@ -291,13 +295,13 @@ function buildPacket (buf, T, r) {
       packet.messageId = T[r + 4]
       let i = r + 5
       if (version === 5) {
-        const p = buildProps(buf, T, i)
+        const p = buildProps(buf, T, i, A)
         if (p !== undefined) packet.properties = p
         i += 1 + T[i]
       }
       const n = T[i++]
       for (let k = 0; k < n; k++) {
-        unsubs.push(str(buf, T[i], T[i + 1]))
+        unsubs.push(str(buf, A, T[i], T[i + 1]))
         i += 2
       }
       return packet
@@ -306,7 +310,7 @@ function buildPacket (buf, T, r) {
       packet.messageId = T[r + 4]
       if (version === 5) {
         let i = r + 5
-        const p = buildProps(buf, T, i)
+        const p = buildProps(buf, T, i, A)
         if (p !== undefined) packet.properties = p
         i += 1 + T[i]
         const granted = []
@@ -321,7 +325,7 @@ function buildPacket (buf, T, r) {
     case 15: {
       if (version === 5) {
         packet.reasonCode = T[r + 4]
-        const p = buildProps(buf, T, r + 5)
+        const p = buildProps(buf, T, r + 5, A)
         if (p !== undefined) packet.properties = p
       }
       return packet

@@ -15,12 +15,32 @@ const DONE = 0
 const PARTIAL = 1
 const ERROR = 2
 const FULL = 3
-// config bit: mqtt-packet's leniency (docs/tape.md; Rust tape::LENIENT)
+// config bits (docs/tape.md): mqtt-packet's leniency (Rust tape::LENIENT);
+// ASCII strings copied to the tape's string arena (tape::ARENA)
 const LENIENT = 0x200
+const ARENA = 0x400
+// tape header words: records start here
+const HEADER = 10
 
 const INITIAL_TAPE = 16384 // words; grown x2 when a call reports FULL
 let sharedTape = new Uint32Array(INITIAL_TAPE)
 let tapeBusy = false // a 'packet' handler may parse with another parser: it then gets its own tape
+
+// The arena of a tape as one JS string (T[8]: start, T[9]: bytes used), to
+// which the records' arena strings are offsets: one native call per framer
+// call instead of one per string, and `substring` per string.
+let lastTape = null
+let lastTapeBytes = null
+function arenaOf (T) {
+  const used = T[9]
+  if (used === 0) return ''
+  if (T !== lastTape) {
+    lastTape = T
+    lastTapeBytes = Buffer.from(T.buffer, T.byteOffset, T.byteLength)
+  }
+  const at = T[8]
+  return lastTapeBytes.latin1Slice(at, at + used)
+}
 
 // Bytes of a pending packet buffered up front; beyond that the buffer grows
 // with what actually arrives (a forged remaining length cannot make us
@@ -39,9 +59,9 @@ function configOf (settings) {
   return v | (bridge << 8)
 }
 
-/** The config bits that do not come from the settings: LENIENT unless strict. */
+/** The config bits that do not come from the settings: LENIENT unless strict; ARENA. */
 function modeBits (opts) {
-  return readStrict(opts) ? 0 : LENIENT
+  return (readStrict(opts) ? 0 : LENIENT) | ARENA
 }
 
 function readFramer (opts) {
@@ -131,9 +151,10 @@ class Core extends EventEmitter {
       frame(buf, off, len, config, max, T)
       const status = T[0]
       const n = T[5]
-      let r = 8
+      const A = arenaOf(T)
+      let r = HEADER
       for (let k = 0; k < n; k++) {
-        this._mwDeliver(buf, T, r)
+        this._mwDeliver(buf, T, r, A)
         r += T[r + 1]
       }
       if (status === DONE) break
@@ -198,10 +219,10 @@ class Core extends EventEmitter {
       frame(p, 0, have + k, configOf(this.settings) | this._mwMode, max, T)
       if (T[5] > 0) {
         // the packet is complete within these bytes
-        const size = T[5] > 1 ? T[8 + T[9] + 2] : T[1]
+        const size = T[5] > 1 ? T[HEADER + T[HEADER + 1] + 2] : T[1]
         this._mwPend = null
         this._mwPendLen = 0
-        this._mwDeliver(p, T, 8)
+        this._mwDeliver(p, T, HEADER, arenaOf(T))
         return off + size - have
       }
       if (T[1] !== 0) throw new Error('mqttwire: framer reported no record for the first packet')
@@ -255,7 +276,7 @@ class Core extends EventEmitter {
       T = new Uint32Array(T.length * 2)
       if (own) sharedTape = T
     }
-    if (T[5] === 1) this._mwDeliver(p, T, 8)
+    if (T[5] === 1) this._mwDeliver(p, T, HEADER, arenaOf(T))
     if (T[0] === ERROR) {
       this._mwError(T[2], T[3], T[4])
       return -1
@@ -263,7 +284,7 @@ class Core extends EventEmitter {
     return off + need
   }
 
-  _mwDeliver (buf, T, r) {
+  _mwDeliver (buf, T, r, A) {
     throw new Error('not implemented')
   }
 }
@@ -278,4 +299,4 @@ function frameAll (frame, buf, config, max) {
   }
 }
 
-module.exports = { Core, configOf, modeBits, readMaxPacketSize, frameAll, LENIENT, DONE, PARTIAL, ERROR, FULL }
+module.exports = { Core, configOf, modeBits, readMaxPacketSize, frameAll, arenaOf, LENIENT, ARENA, HEADER, DONE, PARTIAL, ERROR, FULL }

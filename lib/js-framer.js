@@ -45,7 +45,10 @@ const PARTIAL = 1
 const ERROR = 2
 const FULL = 3
 const ASCII = 0x80000000 | 0
+const IN_ARENA = 0x40000000
 const LENIENT = 0x200
+const ARENA = 0x400
+const HEADER = 10 // tape header words; records start here
 // Words kept free after every check so that the fixed-size fields of a record
 // can be written without further checks.
 const MARGIN = 24
@@ -136,6 +139,44 @@ let gSeenHi = 0 // duplicate mask of the last property block, ids 32..63
 let gBad = 0 // offset of the offending byte found by utf8()
 let gNulAscii = false // utf8() returned -2: whether the string is ASCII
 let gLenient = false // config & LENIENT of the current frame() call
+// The string arena of the current call (config & ARENA): ASCII strings are
+// copied to the last quarter of the tape, each from a word boundary and
+// zero-padded to one, like the Rust framer does.
+let gArena = false
+let gAT = null // the tape gAB views
+let gAB = null // Uint8Array over the tape's bytes
+let gAStart = 0 // arena start, bytes from the start of the tape
+let gACap = 0 // arena capacity, bytes
+let gAUsed = 0 // arena bytes used
+
+// Copy buf[s..s+len) to the arena; returns its offset in the arena, or -1
+// when it does not fit (the call then ends with FULL).
+function toArena (buf, s, len) {
+  const at = gAUsed
+  const padded = (len + 3) & ~3
+  if (at + padded > gACap) return -1
+  const B = gAB
+  const d = gAStart + at
+  for (let k = 0; k < len; k++) B[d + k] = buf[s + k]
+  for (let k = len; k < padded; k++) B[d + k] = 0
+  gAUsed = at + padded
+  return at
+}
+
+// The two words of an ASCII string at buf[s..s+len) at T[w], T[w+1]: in the
+// arena when it is on. Returns false when the arena is full.
+function asciiWords (buf, s, len, T, w) {
+  if (gArena) {
+    const a = toArena(buf, s, len)
+    if (a < 0) return false
+    T[w] = a
+    T[w + 1] = len | ASCII | IN_ARENA
+  } else {
+    T[w] = s
+    T[w + 1] = len | ASCII
+  }
+  return true
+}
 
 function fail (code, param, off) {
   eCode = code
@@ -207,8 +248,12 @@ function str (buf, p, end, T, w, field) {
   if (e > end) return fail(Truncated, field, p)
   const r = utf8Field(buf, s, e)
   if (r < 0) return fail(r === -1 ? InvalidUtf8 : NullCharacter, field, gBad)
-  T[w] = s
-  T[w + 1] = r === 1 ? (len | ASCII) : len
+  if (r === 1) {
+    if (!asciiWords(buf, s, len, T, w)) return -2
+  } else {
+    T[w] = s
+    T[w + 1] = len
+  }
   gp = e
   return w + 2
 }
@@ -407,8 +452,7 @@ function connect (buf, p, end, T, w, tlen) {
   } else {
     return fail(InvalidProtocolName, 0, p)
   }
-  T[w] = p + 2
-  T[w + 1] = nlen | ASCII
+  if (!asciiWords(buf, p + 2, nlen, T, w)) return -2
   p += 2 + nlen
   // protocol level
   if (p >= end) return fail(Truncated, FIELD.ProtocolLevel, p)
@@ -543,8 +587,12 @@ function publish (buf, p, end, T, w, tlen, version, qos) {
     if (r < 0) return r
     ascii = r === 1
   }
-  T[w] = s
-  T[w + 1] = ascii ? (len | ASCII) : len
+  if (ascii) {
+    if (!asciiWords(buf, s, len, T, w)) return -2
+  } else {
+    T[w] = s
+    T[w + 1] = len
+  }
   p = e
   if (qos !== 0) {
     if (end - p < 2) return fail(Truncated, FIELD.PacketId, p)
@@ -730,9 +778,21 @@ function frame (buf, start, end, config, maxPacketSize, T) {
   gLenient = (config & LENIENT) !== 0
   // Rust Limits::max_packet_size clamps to 5..=MAX_PACKET_SIZE
   if (maxPacketSize !== 0 && maxPacketSize < 5) maxPacketSize = 5
-  const tlen = T.length
+  let tlen = T.length
+  gArena = (config & ARENA) !== 0
+  if (gArena) {
+    // Rust tape::arena_start: records before, the arena in the last quarter
+    tlen = Math.max(HEADER, T.length - (T.length >>> 2))
+    if (T !== gAT) {
+      gAT = T
+      gAB = new Uint8Array(T.buffer, T.byteOffset, T.byteLength)
+    }
+    gAStart = tlen * 4
+    gACap = T.length * 4 - gAStart
+    gAUsed = 0
+  }
   let pos = start
-  let w = 8
+  let w = HEADER
   let n = 0
   let status = DONE
   while (pos < end) {
@@ -774,6 +834,7 @@ function frame (buf, start, end, config, maxPacketSize, T) {
     if (end - pos < total) { T[2] = total; status = PARTIAL; break }
     if (w + MARGIN > tlen) { status = FULL; break }
     const pend = p + rl
+    const aMark = gAUsed
     let w2
     switch (type) {
       case PUBLISH:
@@ -818,6 +879,7 @@ function frame (buf, start, end, config, maxPacketSize, T) {
     }
     if (w2 < 0) {
       status = w2 === -1 ? ERROR : FULL
+      gAUsed = aMark // what this packet put in the arena goes with it
       break
     }
     if (type === CONNECT) {
@@ -846,7 +908,9 @@ function frame (buf, start, end, config, maxPacketSize, T) {
   T[5] = n
   T[6] = version | (bridge << 8)
   T[7] = w
+  T[8] = gArena ? gAStart : 0
+  T[9] = gArena ? gAUsed : 0
   return status
 }
 
-module.exports = { frame, DONE, PARTIAL, ERROR, FULL, ASCII, LENIENT, utf8, validFilter, PTYPE }
+module.exports = { frame, DONE, PARTIAL, ERROR, FULL, ASCII, IN_ARENA, LENIENT, ARENA, HEADER, utf8, validFilter, PTYPE }

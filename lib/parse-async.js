@@ -10,7 +10,7 @@
 // strict, framer ('js' frames synchronously on the calling thread); the
 // options not given come from lib/defaults.js.
 
-const { configOf, modeBits, readMaxPacketSize, frameAll, DONE, PARTIAL, ERROR, FULL } = require('./core')
+const { configOf, modeBits, readMaxPacketSize, frameAll, arenaOf, HEADER, DONE, PARTIAL, ERROR, FULL } = require('./core')
 const { buildPacket } = require('./build')
 const { makeError } = require('./errors')
 const { readFramerName } = require('./defaults')
@@ -36,9 +36,10 @@ async function parseAsync (buffer, opts) {
       ? await native.binding.frameAsync(buf, config, max)
       : frameAll(frame, buf, config, max)
     const n = T[5]
-    let r = 8
+    const A = arenaOf(T)
+    let r = HEADER
     for (let k = 0; k < n; k++) {
-      packets.push(buildPacket(buf, T, r))
+      packets.push(buildPacket(buf, T, r, A))
       r += T[r + 1]
     }
     const status = T[0]

@@ -29,8 +29,8 @@ class Parser extends Core {
     return this
   }
 
-  _mwDeliver (buf, T, r) {
-    const packet = buildPacket(buf, T, r)
+  _mwDeliver (buf, T, r, A) {
+    const packet = buildPacket(buf, T, r, A)
     // mqtt-packet parses what follows a CONNECT with that CONNECT's version
     if ((T[r] & 0xF) === 1) this.settings = packet
     // One listener (the usual case: Aedes, MQTT.js): call it as emit() would,

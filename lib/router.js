@@ -27,23 +27,23 @@ class Router extends Core {
     this._mwInit(opts)
   }
 
-  _mwDeliver (buf, T, r) {
+  _mwDeliver (buf, T, r, A) {
     const h = T[r]
     const type = h & 0xF
     if (type === 3) {
       const po = T[r + 7]
       this._mwOnPublish(
-        str(buf, T[r + 4], T[r + 5]),
+        str(buf, A, T[r + 4], T[r + 5]),
         buf.subarray(po, po + T[r + 8]),
         (h >> 5) & 3,
         T[r + 6],
         (h & 0x10) !== 0,
         (h & 0x80) !== 0,
-        ((h >> 8) & 0xFF) === 5 ? buildProps(buf, T, r + 9) : undefined
+        ((h >> 8) & 0xFF) === 5 ? buildProps(buf, T, r + 9, A) : undefined
       )
       return
     }
-    const packet = buildPacket(buf, T, r)
+    const packet = buildPacket(buf, T, r, A)
     if (type === 1) this.settings = packet
     this._mwOnOther(packet)
   }

@@ -24,13 +24,29 @@ use crate::properties::{self, Context, Properties, Property, PropertyId, Propert
 use crate::{packet, primitives, DecodeError, Limits, Packet, PacketType, Version};
 
 /// Words of the tape header; records start here.
-pub const HEADER_WORDS: usize = 8;
+pub const HEADER_WORDS: usize = 10;
 
 /// Config bit: mqtt-packet's leniency ([`Limits::strict`](crate::Limits::strict) off).
 pub const LENIENT: u32 = 0x200;
 
+/// Config bit: copy every ASCII string into the tape's string arena (its last
+/// quarter), so that JS makes one string per call and slices it with
+/// `substring`, instead of one native call per string.
+pub const ARENA: u32 = 0x400;
+
 /// Set on a string's length word when every byte is ASCII.
 pub const ASCII: u32 = 0x8000_0000;
+
+/// Set on a string's length word when the string is in the arena: its offset
+/// word is then the byte offset from the start of the arena (`T[8]`).
+pub const IN_ARENA: u32 = 0x4000_0000;
+
+/// Where the arena starts (in words) in a tape of `len` words with the
+/// [`ARENA`] bit: its last quarter.
+#[inline]
+pub fn arena_start(len: usize) -> usize {
+    (len - len / 4).max(HEADER_WORDS)
+}
 
 /// Outcome of a [`frame`] call (tape word 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,9 +66,70 @@ struct Writer<'t> {
     tape: &'t mut [u32],
     pos: usize,
     overflow: bool,
+    /// The string arena (empty when the ARENA bit is off) and its bytes used
+    /// (a multiple of 4: each string starts on a word).
+    arena: &'t mut [u32],
+    used: usize,
+    use_arena: bool,
 }
 
 impl Writer<'_> {
+    /// Where the next record starts: to go back to after an error or overflow.
+    #[inline]
+    fn mark(&self) -> (usize, usize) {
+        (self.pos, self.used)
+    }
+
+    #[inline]
+    fn reset(&mut self, (pos, used): (usize, usize)) {
+        self.pos = pos;
+        self.used = used;
+    }
+
+    /// The two words of a string: `(off, len | ASCII)` for the bytes at `off`
+    /// in the chunk, or, when it is ASCII and the arena is on, copied into
+    /// the arena and `(arena offset, len | ASCII | IN_ARENA)`.
+    #[inline]
+    fn string_words(&mut self, off: u32, s: &[u8], ascii: bool) -> [u32; 2] {
+        if ascii && self.use_arena {
+            let at = self.used as u32;
+            self.arena_copy(s);
+            [at, s.len() as u32 | ASCII | IN_ARENA]
+        } else {
+            [off, s.len() as u32 | if ascii { ASCII } else { 0 }]
+        }
+    }
+
+    #[inline]
+    fn string(&mut self, off: u32, s: &[u8], ascii: bool) {
+        let [a, b] = self.string_words(off, s, ascii);
+        self.push(a);
+        self.push(b);
+    }
+
+    /// Copy `s` to the arena, whole words in native byte order (so that a
+    /// byte view of the tape reads the string), the last one zero-padded.
+    #[inline]
+    fn arena_copy(&mut self, s: &[u8]) {
+        let at = self.used / 4;
+        let words = s.len().div_ceil(4);
+        self.used += words * 4;
+        let Some(dst) = self.arena.get_mut(at..at + words) else {
+            self.overflow = true;
+            return;
+        };
+        let mut chunks = s.chunks_exact(4);
+        for (d, c) in dst.iter_mut().zip(&mut chunks) {
+            *d = u32::from_ne_bytes([c[0], c[1], c[2], c[3]]);
+        }
+        let tail = chunks.remainder();
+        if let Some(last) = dst.get_mut(s.len() / 4) {
+            let mut a = [0u8; 4];
+            a[..tail.len()].copy_from_slice(tail);
+            *last = u32::from_ne_bytes(a);
+        }
+    }
+
     /// Overwrite word `at` (already pushed; ignored past the end of the tape).
     #[inline]
     fn set(&mut self, at: usize, v: u32) {
@@ -84,8 +161,7 @@ impl Ctx<'_> {
 
     #[inline]
     fn string(&self, w: &mut Writer<'_>, s: &str) {
-        w.push(self.off(s.as_bytes()));
-        w.push(s.len() as u32 | if s.is_ascii() { ASCII } else { 0 });
+        w.string(self.off(s.as_bytes()), s.as_bytes(), s.is_ascii());
     }
 
     #[inline]
@@ -181,8 +257,7 @@ impl Ctx<'_> {
                     for _ in 0..strings {
                         let n = u16_at(i);
                         let b = wire.get(i + 2..i + 2 + n).unwrap_or(&[]);
-                        w.push(self.off(b));
-                        w.push(n as u32 | if b.is_ascii() { ASCII } else { 0 });
+                        w.string(self.off(b), b, b.is_ascii());
                         i += 2 + n;
                     }
                 }
@@ -219,6 +294,14 @@ pub fn frame(
     if tape.len() < HEADER_WORDS {
         return Status::Full;
     }
+    let use_arena = config & ARENA != 0;
+    let split = if use_arena {
+        arena_start(tape.len())
+    } else {
+        tape.len()
+    };
+    let arena_bytes = split as u32 * 4;
+    let (tape, arena) = tape.split_at_mut(split);
     let end = end.min(buf.len());
     let start = start.min(end);
     let mut version = Version::from_level(config as u8).unwrap_or(Version::V3_1_1);
@@ -235,6 +318,9 @@ pub fn frame(
         tape,
         pos: HEADER_WORDS,
         overflow: false,
+        arena,
+        used: 0,
+        use_arena,
     };
     let mut pos = start;
     let mut count = 0u32;
@@ -247,7 +333,7 @@ pub fn frame(
         let input = &buf[pos..end];
         if let Some(f) = packet::publish_fast(input, limits.get_max_packet_size()) {
             // The hot path: a plain PUBLISH, written without building a `Packet`.
-            let rec = w.pos;
+            let rec = w.mark();
             let head = packet::PublishHead {
                 topic: f.topic,
                 ascii: true,
@@ -270,12 +356,12 @@ pub fn frame(
                 bridge,
                 limits.is_strict(),
             ) {
-                w.pos = rec;
+                w.reset(rec);
                 error = Some(e.shifted(f.header_len));
                 break Status::Error;
             }
             if w.overflow {
-                w.pos = rec;
+                w.reset(rec);
                 break Status::Full;
             }
             count += 1;
@@ -299,7 +385,7 @@ pub fn frame(
         let body_at = (pos + header.header_len) as u32;
         if header.packet_type == PacketType::Publish {
             // The hot path: no `Packet` is built.
-            let rec = w.pos;
+            let rec = w.mark();
             let at = Span {
                 start: pos,
                 flags: header.flags,
@@ -310,12 +396,12 @@ pub fn frame(
                 publish_record(&ctx, &mut w, at, body, head, version, bridge, strict)
             });
             if let Err(e) = res {
-                w.pos = rec;
+                w.reset(rec);
                 error = Some(e.shifted(header.header_len));
                 break Status::Error;
             }
             if w.overflow {
-                w.pos = rec;
+                w.reset(rec);
                 break Status::Full;
             }
             count += 1;
@@ -337,7 +423,8 @@ pub fn frame(
             Packet::Connect(c) => c.bridge,
             _ => bridge,
         };
-        let rec = w.pos;
+        let mark = w.mark();
+        let rec = mark.0;
         w.push(
             header.packet_type as u32
                 | (header.flags as u32) << 4
@@ -349,7 +436,7 @@ pub fn frame(
         w.push(header.remaining_length as u32);
         write_record(&ctx, &mut w, &packet, record_version, body_at);
         if w.overflow {
-            w.pos = rec;
+            w.reset(mark);
             break Status::Full;
         }
         let len = (w.pos - rec) as u32;
@@ -362,6 +449,7 @@ pub fn frame(
         pos += total;
     };
     let words = w.pos as u32;
+    let used = w.used as u32;
     let t = w.tape;
     t[0] = status as u32;
     t[1] = pos as u32;
@@ -376,6 +464,8 @@ pub fn frame(
     t[5] = count;
     t[6] = version.level() as u32 | (bridge as u32) << 8;
     t[7] = words;
+    t[8] = if use_arena { arena_bytes } else { 0 };
+    t[9] = used;
     status
 }
 
@@ -404,6 +494,7 @@ fn publish_record(
 ) -> Result<(), DecodeError> {
     let body_at = at.start + at.header_len;
     let rec = w.pos;
+    let [t0, t1] = w.string_words((body_at + 2) as u32, f.topic.as_bytes(), f.ascii);
     // The nine fixed words in one bounds check; the payload words are final
     // before 5.0 and rewritten below when properties precede the payload.
     let words = [
@@ -414,8 +505,8 @@ fn publish_record(
         9,
         at.start as u32,
         body.len() as u32,
-        (body_at + 2) as u32,
-        f.topic.len() as u32 | if f.ascii { ASCII } else { 0 },
+        t0,
+        t1,
         f.packet_id.unwrap_or(0) as u32,
         (body_at + f.rest_at) as u32,
         (body.len() - f.rest_at) as u32,
@@ -473,8 +564,11 @@ fn write_record(
                 Some(&[hi, lo]) => u16::from_be_bytes([hi, lo]) as u32,
                 _ => c.protocol.protocol_name().len() as u32,
             };
-            w.push(body_at + 2);
-            w.push(name_len | ASCII);
+            let name = ctx
+                .buf
+                .get(at + 2..at + 2 + name_len as usize)
+                .unwrap_or(&[]);
+            w.string(body_at + 2, name, true);
             w.push(c.protocol.level() as u32 | if c.bridge { 0x80 } else { 0 });
             let mut flags = 0u32;
             if c.clean_start {

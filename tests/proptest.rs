@@ -6,7 +6,7 @@ mod common;
 use bytes::BytesMut;
 use common::*;
 use mqttwire::stream::Decoder;
-use mqttwire::tape::{self, HEADER_WORDS};
+use mqttwire::tape::{self, ARENA, HEADER_WORDS, LENIENT};
 use mqttwire::{parse, Limits, Status, Version};
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -64,6 +64,13 @@ fn frame_all(bytes: &[u8], config: u32, max: u32, words: usize) -> (tape::Status
         );
         let used = t[7] as usize;
         assert!(used >= HEADER_WORDS && used <= t.len());
+        if config & ARENA != 0 {
+            // records end before the arena; the arena ends inside the tape
+            assert!(used * 4 <= t[8] as usize);
+            assert!(t[8] as usize + t[9] as usize <= t.len() * 4);
+        } else {
+            assert_eq!((t[8], t[9]), (0, 0));
+        }
         // Records: prefix offsets inside the input, lengths chain to T[7].
         let mut r = HEADER_WORDS;
         for _ in 0..t[5] {
@@ -77,8 +84,9 @@ fn frame_all(bytes: &[u8], config: u32, max: u32, words: usize) -> (tape::Status
         records += t[5];
         match st {
             tape::Status::Full => {
-                // The version (and bridge) in force carry over to the next call.
-                config = t[6];
+                // The version (and bridge) in force carry over to the next
+                // call; the mode bits are the caller's.
+                config = t[6] | (config & (ARENA | LENIENT));
                 if t[5] == 0 {
                     t = vec![0u32; t.len() * 2];
                 }
@@ -135,7 +143,7 @@ proptest! {
     /// A stream of packets split at random boundaries decodes to the same
     /// packets, and the tape has one record per packet.
     #[test]
-    fn stream_and_tape((v, packets) in stream(8), sizes in chunks(), words in 8usize..64) {
+    fn stream_and_tape((v, packets) in stream(8), sizes in chunks(), words in HEADER_WORDS..64) {
         let encoded: Vec<Vec<u8>> = packets.iter().map(|m| m.encode(v)).collect();
         let all: Vec<u8> = encoded.concat();
 
@@ -167,6 +175,7 @@ proptest! {
 
         // The same with a small tape: FULL paths, same number of records.
         prop_assert_eq!(frame_all(&all, v.level() as u32, 0, words), (tape::Status::Done, packets.len() as u32));
+        prop_assert_eq!(frame_all(&all, v.level() as u32 | ARENA, 0, words), (tape::Status::Done, packets.len() as u32));
     }
 }
 
@@ -264,6 +273,8 @@ fn check_no_panic(bytes: &[u8], sizes: &[usize], words: usize, max: u32) {
         }
         let (_, records) = frame_all(bytes, v.level() as u32, max, words);
         assert_eq!(records as usize, frames.len());
+        let (_, records) = frame_all(bytes, v.level() as u32 | ARENA, max, words);
+        assert_eq!(records as usize, frames.len());
     }
 }
 
@@ -276,7 +287,7 @@ proptest! {
     fn hostile_input_never_panics(
         bytes in hostile(),
         sizes in chunks(),
-        words in 8usize..64,
+        words in HEADER_WORDS..64,
         max in prop_oneof![3 => Just(0u32), 1 => 5u32..64],
     ) {
         check_no_panic(&bytes, &sizes, words, max);
@@ -286,16 +297,17 @@ proptest! {
 #[test]
 fn frame_clamps_bad_ranges_and_small_tapes() {
     let bytes = [0xc0u8, 0x00, 0xd0, 0x00];
-    let mut small = [7u32; 7];
+    let mut small = [7u32; HEADER_WORDS - 1];
     assert_eq!(
         tape::frame(&bytes, 0, 4, 4, 0, &mut small),
         tape::Status::Full
     );
     assert_eq!(
-        small, [7; 7],
+        small,
+        [7; HEADER_WORDS - 1],
         "a tape shorter than the header is left untouched"
     );
-    let mut t = [0u32; 16];
+    let mut t = [0u32; HEADER_WORDS + 8];
     assert_eq!(tape::frame(&bytes, 10, 2, 4, 0, &mut t), tape::Status::Done);
     assert_eq!(t[1], 2);
     assert_eq!(t[5], 0);
@@ -305,8 +317,8 @@ fn frame_clamps_bad_ranges_and_small_tapes() {
     );
     assert_eq!(t[1], 4);
     assert_eq!(t[5], 2);
-    // Two records of 4 words do not fit in 8 + 6 words: FULL after the first.
-    let mut t = [0u32; 14];
+    // Two records of 4 words do not fit in the header + 6 words: FULL after the first.
+    let mut t = [0u32; HEADER_WORDS + 6];
     assert_eq!(tape::frame(&bytes, 0, 4, 4, 0, &mut t), tape::Status::Full);
-    assert_eq!((t[1], t[5], t[7]), (2, 1, 12));
+    assert_eq!((t[1], t[5], t[7]), (2, 1, HEADER_WORDS as u32 + 4));
 }

@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use mqttwire::properties::{Properties, Value};
-use mqttwire::tape::{self, ASCII, HEADER_WORDS};
+use mqttwire::tape::{self, ARENA, ASCII, HEADER_WORDS, IN_ARENA};
 use mqttwire::{parse, Packet, Status, Version};
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -17,6 +17,8 @@ struct Reader<'a> {
     buf: &'a [u8],
     words: &'a [u32],
     at: usize,
+    /// The tape's string arena (bytes), when the ARENA bit was on.
+    arena: Option<&'a [u8]>,
 }
 
 impl<'a> Reader<'a> {
@@ -34,15 +36,29 @@ impl<'a> Reader<'a> {
     }
 
     fn string(&mut self, expected: &str) {
-        let off = self.string_text(expected);
-        assert_eq!(off, self.offset_of(expected.as_bytes()));
+        if let Some(off) = self.string_text(expected) {
+            assert_eq!(off, self.offset_of(expected.as_bytes()));
+        }
     }
 
-    /// A string compared by content only; returns its offset.
-    fn string_text(&mut self, expected: &str) -> usize {
+    /// A string compared by content only; returns its offset in the buffer
+    /// (`None` when it is in the arena).
+    fn string_text(&mut self, expected: &str) -> Option<usize> {
         let off = self.word() as usize;
         let w = self.word();
         let len = (w & 0xffff) as usize;
+        if w & IN_ARENA != 0 {
+            // Only ASCII strings go to the arena, each on a word boundary.
+            let arena = self.arena.expect("IN_ARENA only with the ARENA bit");
+            assert!(expected.is_ascii() && w & ASCII != 0);
+            assert_eq!(off % 4, 0);
+            assert_eq!(&arena[off..off + len], expected.as_bytes());
+            return None;
+        }
+        assert!(
+            self.arena.is_none() || !expected.is_ascii(),
+            "with the arena on, every ASCII string is in it: {expected:?}"
+        );
         assert_eq!(w & !ASCII, len as u32, "string length fits 16 bits");
         assert_eq!(&self.buf[off..off + len], expected.as_bytes());
         assert_eq!(
@@ -50,7 +66,7 @@ impl<'a> Reader<'a> {
             expected.is_ascii(),
             "ASCII flag of {expected:?}"
         );
-        off
+        Some(off)
     }
 
     fn binary(&mut self, expected: &[u8]) {
@@ -88,7 +104,13 @@ impl<'a> Reader<'a> {
 
 /// Check the record at `words[0..]` against the packet `parse` gives at its offset.
 /// Returns the record length.
-fn check_record(buf: &[u8], end: usize, words: &[u32], version: Version) -> (usize, Version) {
+fn check_record(
+    buf: &[u8],
+    end: usize,
+    words: &[u32],
+    version: Version,
+    arena: Option<&[u8]>,
+) -> (usize, Version) {
     let r0 = words[0];
     let len = words[1] as usize;
     let at = words[2] as usize;
@@ -116,14 +138,16 @@ fn check_record(buf: &[u8], end: usize, words: &[u32], version: Version) -> (usi
         buf,
         words: &words[..len],
         at: 4,
+        arena,
     };
     match &packet {
         Packet::Connect(c) => {
-            let name_at = r.string_text(c.protocol.protocol_name());
-            assert_eq!(
-                name_at,
-                at + 1 + mqttwire::framing::var_int_len(remaining) + 2
-            );
+            if let Some(name_at) = r.string_text(c.protocol.protocol_name()) {
+                assert_eq!(
+                    name_at,
+                    at + 1 + mqttwire::framing::var_int_len(remaining) + 2
+                );
+            }
             assert_eq!(r.word(), buf[r.at_level(at, c.protocol)] as u32);
             let flags = r.word();
             assert_eq!(
@@ -249,23 +273,39 @@ proptest! {
         (v, packets) in stream(10),
         prefix in vec(any::<u8>(), 0..5),
         suffix in vec(any::<u8>(), 0..5),
+        arena in any::<bool>(),
     ) {
         let encoded: Vec<u8> = packets.iter().flat_map(|m| m.encode(v)).collect();
         // The stream sits between junk: start/end select it; offsets are absolute.
         let buf = [&prefix[..], &encoded[..], &suffix[..]].concat();
         let start = prefix.len();
         let end = start + encoded.len();
-        let mut t = vec![0u32; HEADER_WORDS + 64 * packets.len() + 4 * encoded.len()];
-        let st = tape::frame(&buf, start, end, v.level() as u32, 0, &mut t);
+        let words = HEADER_WORDS + 64 * packets.len() + 4 * encoded.len();
+        let mut t = vec![0u32; words * 2];
+        let config = v.level() as u32 | if arena { ARENA } else { 0 };
+        let st = tape::frame(&buf, start, end, config, 0, &mut t);
         prop_assert_eq!(st, tape::Status::Done);
         prop_assert_eq!(t[1] as usize, end);
         prop_assert_eq!(t[5] as usize, packets.len());
+        // The arena: T[8] (its start, bytes) and T[9] (bytes used), in the last
+        // quarter of the tape; zero and zero without the ARENA bit.
+        let arena_bytes: Vec<u8> = t.iter().flat_map(|w| w.to_ne_bytes()).collect();
+        let arena_bytes = if arena {
+            prop_assert_eq!(t[8] as usize, tape::arena_start(t.len()) * 4);
+            prop_assert!(t[8] as usize + t[9] as usize <= t.len() * 4);
+            prop_assert_eq!(t[9] % 4, 0);
+            prop_assert!((t[7] as usize) * 4 <= t[8] as usize);
+            Some(arena_bytes[t[8] as usize..(t[8] + t[9]) as usize].to_vec())
+        } else {
+            prop_assert_eq!((t[8], t[9]), (0, 0));
+            None
+        };
         let mut r = HEADER_WORDS;
         let mut at = start;
         let mut version = v;
         for m in &packets {
             prop_assert_eq!(t[r + 2] as usize, at);
-            let (len, rv) = check_record(&buf, end, &t[r..], version);
+            let (len, rv) = check_record(&buf, end, &t[r..], version, arena_bytes.as_deref());
             // the record describes the model packet too
             let Status::Complete((p, used)) = parse(&buf[at..end], version).unwrap() else { unreachable!() };
             m.assert_eq_packet(&p);

@@ -7,7 +7,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use mqttwire::properties::PropertyType;
-use mqttwire::tape::{frame, Status, ASCII, HEADER_WORDS};
+use mqttwire::tape::{self, frame, Status, ARENA, ASCII, HEADER_WORDS};
 use mqttwire::{parse_with, Limits, Packet, PropertyId, Version};
 
 struct Walk<'a> {
@@ -205,6 +205,16 @@ fuzz_target!(|data: &[u8]| {
     assert_ne!(st, Status::Full, "large tape reported FULL");
     let recs = walk(buf, &big, start);
     assert_eq!(recs.len(), big[5] as usize);
+
+    // The same with the string arena: the same header and record lengths;
+    // the arena stays in the last quarter and holds whole words.
+    let mut arena = vec![0u32; (HEADER_WORDS + 4 * buf.len() + 64) * 2];
+    let st_a = frame(buf, start, end, config | ARENA, max, &mut arena);
+    assert_eq!(st_a, st);
+    assert_eq!(&arena[..8], &big[..8]);
+    assert_eq!(arena[8] as usize, tape::arena_start(arena.len()) * 4);
+    assert!(arena[8] as usize + arena[9] as usize <= arena.len() * 4);
+    assert_eq!(arena[9] % 4, 0);
 
     // Reference: a parse loop.
     let limits = if max == 0 { Limits::default() } else { Limits::new().max_packet_size(max as usize) };

@@ -90,8 +90,10 @@ impl Task for FrameTask {
                 &mut words,
             );
             if status != tape::Status::Full {
-                let used = words[7] as usize;
-                words.truncate(used);
+                // Keep the records and, with the ARENA bit, the arena's used part.
+                let records = words[7] as usize;
+                let arena = (words[8] as usize + words[9] as usize) / 4;
+                words.truncate(records.max(arena));
                 return Ok(words);
             }
             let n = words.len() * 2;
