@@ -21,6 +21,10 @@ const LENIENT = 0x200
 const ARENA = 0x400
 // tape header words: records start here
 const HEADER = 10
+// Bytes to frame from which the string arena is used: below that (a socket
+// read of a few packets) one latin1Slice per string is cheaper than copying
+// the strings to the arena and making one more string of it (bench/ab.js w5).
+const ARENA_MIN = 4096
 
 const INITIAL_TAPE = 16384 // words; grown x2 when a call reports FULL
 let sharedTape = new Uint32Array(INITIAL_TAPE)
@@ -143,7 +147,7 @@ class Core extends EventEmitter {
       if (this._mwPend !== null) return this._mwBuffered()
       T = own ? sharedTape : T
     }
-    const mode = this._mwMode
+    const mode = len - off < ARENA_MIN ? this._mwMode & ~ARENA : this._mwMode
     let config = configOf(this.settings) | mode
     const frame = this._mwFrame
     const max = this._mwMax
@@ -216,7 +220,7 @@ class Core extends EventEmitter {
         this._mwPend = p
       }
       buf.copy(p, have, off, off + k)
-      frame(p, 0, have + k, configOf(this.settings) | this._mwMode, max, T)
+      frame(p, 0, have + k, configOf(this.settings) | (this._mwMode & ~ARENA), max, T)
       if (T[5] > 0) {
         // the packet is complete within these bytes
         const size = T[5] > 1 ? T[HEADER + T[HEADER + 1] + 2] : T[1]
@@ -271,7 +275,7 @@ class Core extends EventEmitter {
     this._mwPendLen = 0
     this._mwPendTotal = 0
     for (;;) {
-      frame(p, 0, total, configOf(this.settings) | this._mwMode, max, T)
+      frame(p, 0, total, configOf(this.settings) | (this._mwMode & ~ARENA), max, T)
       if (T[0] !== FULL) break
       T = new Uint32Array(T.length * 2)
       if (own) sharedTape = T
