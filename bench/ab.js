@@ -6,7 +6,8 @@
 // drift of a noisy VM). A development tool for deciding a change; the
 // figures for the README come from bench/run.js.
 //
-//   node bench/ab.js DIR_A DIR_B [--only w1] [--paths parser|router] [--framer auto|native|js] [--rounds 21]
+//   node bench/ab.js DIR_A DIR_B [--only w1|w2|w3|w5] [--paths parser|router] [--framer auto|native|js]
+//                    [--framer-b F (B's framer, default the same)] [--rounds 21] [--fresh]
 
 const path = require('node:path')
 const v8 = require('node:v8')
@@ -20,6 +21,7 @@ if (dirs.length !== 2) { console.error('usage: node bench/ab.js DIR_A DIR_B [--o
 const only = flag('--only', 'w1')
 const kind = flag('--paths', 'parser')
 const framer = flag('--framer', 'auto')
+const framerB = flag('--framer-b', framer)
 const ROUNDS = Number(flag('--rounds', 21))
 const N = Number(flag('--n', 100000))
 const fresh = args.includes('--fresh')
@@ -73,7 +75,7 @@ if (only === 'w5') {
   clients = 1; bufs = W.chunk(w.stream, 65536); who = new Int32Array(bufs.length)
 }
 
-function side (dir) {
+function side (dir, framer) {
   const mod = require(path.resolve(dir))
   const cons = new Function(CONSUMER_SRC)() // eslint-disable-line no-new-func
   const run = new Function(DRIVER)() // eslint-disable-line no-new-func
@@ -92,8 +94,8 @@ function side (dir) {
     }
   }
 }
-const A = side(dirs[0])
-const B = side(dirs[1])
+const A = side(dirs[0], framer)
+const B = side(dirs[1], framerB)
 for (let i = 0; i < 3; i++) { A.once(); B.once() }
 const ta = []; const tb = []; const ratio = []
 for (let i = 0; i < ROUNDS; i++) {
@@ -103,5 +105,5 @@ for (let i = 0; i < ROUNDS; i++) {
 }
 const med = (x) => { const s = [...x].sort((p, q) => p - q); return s[s.length >> 1] }
 const min = (x) => Math.min(...x)
-console.log(`${only} ${kind} framer=${framer}${fresh ? ' fresh' : ''}: A ${med(ta).toFixed(0)} ns/pkt (min ${min(ta).toFixed(0)}), B ${med(tb).toFixed(0)} ns/pkt (min ${min(tb).toFixed(0)}); B is ${med(ratio).toFixed(3)}x A's speed (median of ${ROUNDS} paired rounds)`)
+console.log(`${only} ${kind} framer=${framer}${framerB !== framer ? '/' + framerB : ''}${fresh ? ' fresh' : ''}: A ${med(ta).toFixed(0)} ns/pkt (min ${min(ta).toFixed(0)}), B ${med(tb).toFixed(0)} ns/pkt (min ${min(tb).toFixed(0)}); B is ${med(ratio).toFixed(3)}x A's speed (median of ${ROUNDS} paired rounds)`)
 if (process.env.AB_DUMP) console.log('A', ta.map((x) => x.toFixed(0)).join(' '), '\nB', tb.map((x) => x.toFixed(0)).join(' '))

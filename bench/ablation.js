@@ -16,6 +16,7 @@ const { EventEmitter } = require('node:events')
 const W = require('./workloads')
 const native = require('../lib/native')
 const { Packet } = require('../lib/build')
+const { HEADER, ARENA, arenaOf } = require('../lib/core')
 const mqttwire = require('..')
 
 const args = process.argv.slice(2)
@@ -86,7 +87,7 @@ const variants = {
   'frame only (js)': (c) => { jsFrame(c, 0, c.length, cfg, 0, T) },
   '+ walk tape (read fields)': (c) => {
     frame(c, 0, c.length, cfg, 0, T)
-    const n = T[5]; let r = 8
+    const n = T[5]; let r = HEADER
     for (let k = 0; k < n; k++) {
       const h = T[r]
       if ((h & 15) === 3) acc += T[r + 4] + T[r + 5] + T[r + 6] + T[r + 7] + T[r + 8] + (h >> 4)
@@ -95,7 +96,7 @@ const variants = {
   },
   '+ topic latin1Slice': (c) => {
     frame(c, 0, c.length, cfg, 0, T)
-    const n = T[5]; let r = 8
+    const n = T[5]; let r = HEADER
     for (let k = 0; k < n; k++) {
       const h = T[r]
       if ((h & 15) === 3) {
@@ -107,10 +108,10 @@ const variants = {
       r += T[r + 1]
     }
   },
-  '+ topic: 1 latin1 string/chunk + substring': (c) => {
-    frame(c, 0, c.length, cfg, 0, T)
-    const n = T[5]; let r = 8
-    const s = c.latin1Slice(0, c.length)
+  '+ topic: string arena (1 latin1Slice/call) + substring': (c) => {
+    frame(c, 0, c.length, cfg | ARENA, 0, T)
+    const n = T[5]; let r = HEADER
+    const s = arenaOf(T)
     for (let k = 0; k < n; k++) {
       const h = T[r]
       if ((h & 15) === 3) {
@@ -124,7 +125,7 @@ const variants = {
   },
   '+ topic + payload subarray': (c) => {
     frame(c, 0, c.length, cfg, 0, T)
-    const n = T[5]; let r = 8
+    const n = T[5]; let r = HEADER
     for (let k = 0; k < n; k++) {
       const h = T[r]
       if ((h & 15) === 3) {
@@ -140,7 +141,7 @@ const variants = {
   },
   '+ new Packet (+ messageId added)': (c) => {
     frame(c, 0, c.length, cfg, 0, T)
-    const n = T[5]; let r = 8
+    const n = T[5]; let r = HEADER
     for (let k = 0; k < n; k++) {
       const h = T[r]
       if ((h & 15) === 3) {
@@ -158,7 +159,7 @@ const variants = {
   },
   '+ Packet / PacketId (2 classes, no transition)': (c) => {
     frame(c, 0, c.length, cfg, 0, T)
-    const n = T[5]; let r = 8
+    const n = T[5]; let r = HEADER
     for (let k = 0; k < n; k++) {
       const h = T[r]
       if ((h & 15) === 3) {
@@ -182,7 +183,7 @@ const ee = new EventEmitter()
 ee.on('packet', (pk) => { acc += pk.topic.length + pk.payload.length + pk.qos; ring[at] = pk; at = (at + 1) & (RING - 1) })
 variants['+ new Packet + emit(\'packet\')'] = (c) => {
   frame(c, 0, c.length, cfg, 0, T)
-  const n = T[5]; let r = 8
+  const n = T[5]; let r = HEADER
   for (let k = 0; k < n; k++) {
     const h = T[r]
     if ((h & 15) === 3) {

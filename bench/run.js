@@ -18,6 +18,7 @@ const assert = require('node:assert')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
+const { Writable } = require('node:stream')
 const v8 = require('node:v8')
 const vm = require('node:vm')
 
@@ -109,6 +110,21 @@ function freshMqttwire () {
   return require(ROOT)
 }
 
+// A second copy of mqtt-packet (same files, fresh module instances) for the
+// stream.Writable rows, so its writeToStream's inline caches see only that
+// sink and the counting-sink rows keep theirs.
+function freshMqttPacket () {
+  const dir = path.dirname(require.resolve('mqtt-packet')) + path.sep
+  const saved = {}
+  for (const k of Object.keys(require.cache)) {
+    if (k.startsWith(dir)) { saved[k] = require.cache[k]; delete require.cache[k] }
+  }
+  const lib = require('mqtt-packet')
+  for (const k of Object.keys(require.cache)) if (k.startsWith(dir)) delete require.cache[k]
+  Object.assign(require.cache, saved)
+  return lib
+}
+
 // Consumers and drivers are compiled once per contender (new Function), so
 // each has its own type feedback: a gateway only ever sees one library's
 // packet shapes.
@@ -117,7 +133,7 @@ const CONSUMER_SRC = `
   const ring = new Array(RING).fill(null)
   const ring2 = new Array(RING).fill(null)
   let at = 0
-  const st = { n: 0, acc: 0, bytes: 0, calls: 0 }
+  const st = { n: 0, acc: 0, bytes: 0, calls: 0, chunks: 0 }
   function onPacket (p) {
     let a = p.cmd.length + p.qos
     const t = p.topic
@@ -161,11 +177,28 @@ const CONSUMER_SRC = `
     write (buf) { st.bytes += buf.length; st.calls++; return true },
     destroy (err) { throw err }
   }
+  // a real stream.Writable that discards, for writeToStream into Node's
+  // stream machinery (cork/uncork, buffering, writev) as a socket has it;
+  // decodeStrings: false as net.Socket sets it. Counts bytes and chunks (one
+  // chunk per write() call).
+  const size = (c, enc) => typeof c === 'string' ? Buffer.byteLength(c, enc) : c.length
+  function writable () {
+    return new Writable({
+      highWaterMark: 1 << 30,
+      decodeStrings: false,
+      write (chunk, enc, cb) { st.bytes += size(chunk, enc); st.chunks++; cb() },
+      writev (chunks, cb) {
+        for (let i = 0; i < chunks.length; i++) st.bytes += size(chunks[i].chunk, chunks[i].encoding)
+        st.chunks += chunks.length
+        cb()
+      }
+    })
+  }
   function onError (err) { throw err }
-  function reset () { ring.fill(null); ring2.fill(null); at = 0; st.n = 0; st.acc = 0; st.bytes = 0; st.calls = 0 }
-  return { onPacket, onPublish, onOther: onPacket, onError, keep, sink, st, reset }
+  function reset () { ring.fill(null); ring2.fill(null); at = 0; st.n = 0; st.acc = 0; st.bytes = 0; st.calls = 0; st.chunks = 0 }
+  return { onPacket, onPublish, onOther: onPacket, onError, keep, sink, writable, st, reset }
 `
-const makeConsumer = () => new Function(CONSUMER_SRC)() // eslint-disable-line no-new-func
+const makeConsumer = () => new Function('Writable', CONSUMER_SRC)(Writable) // eslint-disable-line no-new-func
 
 const DRIVERS = {
   chunks: 'return function run (p, chunks) { for (let i = 0; i < chunks.length; i++) p.parse(chunks[i]) }',
@@ -186,6 +219,7 @@ function buildContenders () {
   const mwJs = freshMqttwire()
   const mwRouterJs = freshMqttwire()
   const mwEnc = freshMqttwire()
+  const mwStream = freshMqttwire()
   const parse = [
     parseContender('mqtt-packet', 'mqtt-packet 9.0.2 parser()', (c) => {
       const p = mqttPacket.parser()
@@ -222,10 +256,11 @@ function buildContenders () {
       return r
     })
   ]
+  // slib: the library copy (and wtsS the driver) for the stream.Writable rows
   const encode = [
-    { name: 'mqtt-packet', desc: 'mqtt-packet 9.0.2', lib: mqttPacket },
-    { name: 'mqttwire', desc: 'mqttwire', lib: mwEnc }
-  ].map((c) => Object.assign(c, { consumer: makeConsumer(), generate: makeDriver('generate'), wts: makeDriver('wts') }))
+    { name: 'mqtt-packet', desc: 'mqtt-packet 9.0.2', lib: mqttPacket, slib: freshMqttPacket() },
+    { name: 'mqttwire', desc: 'mqttwire', lib: mwEnc, slib: mwStream }
+  ].map((c) => Object.assign(c, { consumer: makeConsumer(), generate: makeDriver('generate'), wts: makeDriver('wts'), wtsS: makeDriver('wts') }))
   const pick = (list) => list.filter((c) => opt.paths === null || opt.paths.has(c.name))
   return { parse: pick(parse), encode: pick(encode), mwNative, mwJs }
 }
@@ -281,6 +316,18 @@ const checks = []
 function check (wname, cname, fn) {
   try {
     fn()
+    checks.push({ workload: wname, path: cname, ok: true })
+  } catch (err) {
+    checks.push({ workload: wname, path: cname, ok: false, message: err.message })
+    console.error(`\nCORRECTNESS CHECK FAILED (${wname}, ${cname}) — aborting, no timings taken:\n${err.message}`)
+    if (opt.json) writeJson({ error: `correctness check failed: ${wname} ${cname}`, correctness: { passed: false, checks } })
+    process.exit(1)
+  }
+}
+
+async function checkAsync (wname, cname, fn) {
+  try {
+    await fn()
     checks.push({ workload: wname, path: cname, ok: true })
   } catch (err) {
     checks.push({ workload: wname, path: cname, ok: false, message: err.message })
@@ -356,7 +403,60 @@ function checkEncode (wname, packets, opts, contenders, mode) {
   }
 }
 
+/**
+ * writeToStream of all packets into one stream.Writable (set up as the timed
+ * sink is), flushed after the tick: the bytes the stream passes on must equal
+ * the concatenation of mqtt-packet's generate() output.
+ */
+async function checkEncodeStream (wname, packets, opts, contenders) {
+  const ref = Buffer.concat(packets.map((p) => mqttPacket.generate(p, opts)))
+  for (const c of contenders) {
+    if (c.name === 'mqtt-packet') continue
+    await checkAsync(wname, c.name, async () => {
+      const parts = []
+      const st = { bytes: 0 }
+      const take = (chunk, enc) => {
+        const b = typeof chunk === 'string' ? Buffer.from(chunk, enc) : chunk
+        parts.push(b)
+        st.bytes += b.length
+      }
+      const s = new Writable({
+        highWaterMark: 1 << 30,
+        decodeStrings: false,
+        write (chunk, enc, cb) { take(chunk, enc); cb() },
+        writev (chunks, cb) { for (const x of chunks) take(x.chunk, x.encoding); cb() }
+      })
+      for (let i = 0; i < packets.length; i++) {
+        const ret = c.slib.writeToStream(packets[i], s, opts)
+        if (ret !== true) throw new Error(`writeToStream returned ${ret} for packet #${i} (the stream is below its highWaterMark)`)
+      }
+      await flushed(st, ref.length, `${c.name} ${wname}`)
+      const got = Buffer.concat(parts)
+      if (!got.equals(ref)) {
+        let at = 0
+        while (at < got.length && at < ref.length && got[at] === ref[at]) at++
+        throw new Error(`${c.name} writeToStream into a stream.Writable: ${got.length} bytes, mqtt-packet ${ref.length}; first difference at byte ${at}:\n` +
+          `  got ${got.subarray(at, at + 80).toString('hex')}\n  want ${ref.subarray(at, at + 80).toString('hex')}`)
+      }
+    })
+  }
+}
+
 // ---------------------------------------------------------------- timing
+const immediate = () => new Promise((resolve) => setImmediate(resolve))
+/**
+ * Let the event loop turn (at least once) until `st.bytes` reaches `bytes`:
+ * the nextTick uncorks, the stream's writev/write and its after-write ticks
+ * all run before a setImmediate callback.
+ */
+async function flushed (st, bytes, what) {
+  let turns = 0
+  do {
+    if (++turns > 1000) throw new Error(`${what}: only ${st.bytes} of ${bytes} bytes reached the stream after 1000 event-loop turns`)
+    await immediate()
+  } while (st.bytes < bytes)
+}
+
 function quantile (sorted, q) {
   const i = (sorted.length - 1) * q
   const lo = Math.floor(i)
@@ -376,6 +476,21 @@ function measure (names, once, label, packets) {
     for (let j = 0; j < names.length; j++) {
       const name = names[(j + r) % names.length]
       times[name].push(once(name))
+    }
+  }
+  profileStop(label, packets)
+  return times
+}
+
+/** measure() for a `once` that returns a promise of the elapsed ns. */
+async function measureAsync (names, once, label, packets) {
+  for (const name of names) for (let k = 0; k < opt.warmup; k++) await once(name)
+  const times = Object.fromEntries(names.map((n) => [n, []]))
+  profileStart()
+  for (let r = 0; r < opt.rounds; r++) {
+    for (let j = 0; j < names.length; j++) {
+      const name = names[(j + r) % names.length]
+      times[name].push(await once(name))
     }
   }
   profileStop(label, packets)
@@ -470,6 +585,38 @@ function benchEncode (wname, title, packets, opts, contenders, mode, bytes) {
   return finishRow({ workload: wname, title, chunkSize: null, packets: packets.length, bytes, results })
 }
 
+/**
+ * writeToStream into a fresh stream.Writable per pass (created before the
+ * clock starts); the clock stops once every byte has gone through the
+ * stream's write/writev, i.e. after the nextTick uncork(s) have run.
+ */
+async function benchEncodeStream (wname, title, packets, opts, contenders, bytes) {
+  const byName = Object.fromEntries(contenders.map((c) => [c.name, c]))
+  const chunks = {}
+  const once = async (name) => {
+    const c = byName[name]
+    const st = c.consumer.st
+    c.consumer.reset()
+    const s = c.consumer.writable()
+    collect()
+    const t0 = process.hrtime.bigint()
+    c.wtsS(c.slib.writeToStream, packets, opts, s)
+    await flushed(st, bytes, `${name} ${wname}`)
+    const t = Number(process.hrtime.bigint() - t0)
+    if (st.bytes !== bytes) throw new Error(`${name} ${wname}: the stream got ${st.bytes} bytes, expected ${bytes}`)
+    if (s.writableLength !== 0) throw new Error(`${name} ${wname}: ${s.writableLength} bytes still buffered in the stream after the flush`)
+    chunks[name] = st.chunks
+    return t
+  }
+  const times = await measureAsync(contenders.map((c) => c.name), once, wname, packets.length)
+  const results = {}
+  for (const c of contenders) {
+    results[c.name] = stats(times[c.name], packets.length, bytes)
+    results[c.name].writesPerPacket = chunks[c.name] / packets.length // chunks the stream got = write() calls
+  }
+  return finishRow({ workload: wname, title, chunkSize: null, packets: packets.length, bytes, results })
+}
+
 // ---------------------------------------------------------------- output
 const fmt = (x, d = 2) => (x === null || x === undefined || !isFinite(x)) ? '-' : x.toFixed(d)
 const fmtM = (pps) => fmt(pps / 1e6, 3)
@@ -515,7 +662,8 @@ const GOALS = [
   ['w1', 'router', '>=', 15, 'routing API, 3.1.1 PUBLISH'],
   ['w2', 'router', '>=', 25, 'routing API, v5 PUBLISH'],
   ['w4g', 'mqttwire', '>=', 4, 'generate'],
-  ['w4w', 'mqttwire', '>=', 4, 'writeToStream'],
+  ['w4s', 'mqttwire', '>=', 4, 'writeToStream into a stream.Writable, as into a socket'],
+  ['w4w', 'mqttwire', 'info', null, 'writeToStream into a counting sink: the encoding cost alone'],
   ['w5', 'mqttwire', '>=', 5, 'gateway shape, drop-in parser'],
   ['w1', 'mqttwire', '>js', 'mqttwire-js', 'drop-in native faster than pure-JS framing (w1)'],
   ['w2', 'mqttwire', '>js', 'mqttwire-js', 'drop-in native faster than pure-JS framing (w2)'],
@@ -528,7 +676,10 @@ function evalGoals (rows) {
     const row = rows.find((r) => r.workload === w)
     const r = row && row.results[pathName]
     if (!r) continue
-    if (op === '>=') {
+    if (op === 'info') {
+      if (r.ratio === null) continue
+      out.push({ workload: w, path: pathName, info: true, desc, value: r.ratio })
+    } else if (op === '>=') {
       if (r.ratio === null) continue
       out.push({ workload: w, path: pathName, goal: `>= ${target}x mqtt-packet`, desc, value: r.ratio, pass: r.ratio >= target })
     } else {
@@ -543,7 +694,7 @@ function evalGoals (rows) {
 }
 
 // ---------------------------------------------------------------- main
-function main () {
+async function main () {
   const t0 = Date.now()
   const m = machine()
   const C = buildContenders()
@@ -591,9 +742,14 @@ function main () {
     const b2 = bytesOf(w2pk, 5)
     enc.push(['w4g', 'generate(), the w1 PUBLISH packets (3.1.1)', w1pk, { protocolVersion: 4 }, 'generate', b1])
     enc.push(['w4w', 'writeToStream() into a counting sink, the w1 PUBLISH packets (3.1.1)', w1pk, { protocolVersion: 4 }, 'wts', b1])
+    enc.push(['w4s', "writeToStream() into a stream.Writable that discards (Node's stream machinery, as a socket has), the w1 PUBLISH packets (3.1.1); clock includes the flush after the tick", w1pk, { protocolVersion: 4 }, 'stream', b1])
     enc.push(['w4g5', 'generate(), the w2 PUBLISH packets (v5)', w2pk, { protocolVersion: 5 }, 'generate', b2])
     enc.push(['w4w5', 'writeToStream() into a counting sink, the w2 PUBLISH packets (v5)', w2pk, { protocolVersion: 5 }, 'wts', b2])
-    for (const [wn, , pk, o, mode] of enc) checkEncode(wn, pk, o, C.encode, mode)
+    enc.push(['w4s5', "writeToStream() into a stream.Writable that discards (Node's stream machinery, as a socket has), the w2 PUBLISH packets (v5); clock includes the flush after the tick", w2pk, { protocolVersion: 5 }, 'stream', b2])
+    for (const [wn, , pk, o, mode] of enc) {
+      if (mode === 'stream') await checkEncodeStream(wn, pk, o, C.encode)
+      else checkEncode(wn, pk, o, C.encode, mode)
+    }
   }
   const crossSizes = [64, 256, 1024, 4096, 16384, 65536]
   const crossContenders = C.parse.filter((c) => c.name !== 'mqtt-packet')
@@ -617,7 +773,9 @@ function main () {
   }
   for (const [wn, title, pk, o, mode, bytes] of enc) {
     if (C.encode.length === 0) break
-    const row = benchEncode(wn, title, pk, o, C.encode, mode, bytes)
+    const row = mode === 'stream'
+      ? await benchEncodeStream(wn, title, pk, o, C.encode, bytes)
+      : benchEncode(wn, title, pk, o, C.encode, mode, bytes)
     rows.push(row)
     printRow(row)
   }
@@ -637,11 +795,14 @@ function main () {
     printCrossover(crossover)
   }
 
-  const goals = evalGoals(rows)
-  if (goals.length > 0) {
+  const evaluated = evalGoals(rows)
+  const goals = evaluated.filter((g) => !g.info)
+  const goalsInfo = evaluated.filter((g) => g.info)
+  if (evaluated.length > 0) {
     console.log('\nGoals (ratios within this run):')
-    for (const g of goals) {
-      console.log(`    ${g.pass ? 'PASS' : 'FAIL'}  ${pad(g.workload, 5)} ${pad(g.path, 10)} ${pad(fmt(g.value, 2) + 'x', 8, true)}  goal ${g.goal}  (${g.desc})`)
+    for (const g of evaluated) {
+      if (g.info) console.log(`    info  ${pad(g.workload, 5)} ${pad(g.path, 10)} ${pad(fmt(g.value, 2) + 'x', 8, true)}  not a goal  (${g.desc})`)
+      else console.log(`    ${g.pass ? 'PASS' : 'FAIL'}  ${pad(g.workload, 5)} ${pad(g.path, 10)} ${pad(fmt(g.value, 2) + 'x', 8, true)}  goal ${g.goal}  (${g.desc})`)
     }
   }
   const secs = (Date.now() - t0) / 1000
@@ -654,6 +815,7 @@ function main () {
     workloads: rows,
     crossover,
     goals,
+    goalsInfo,
     seconds: secs
   }
   if (opt.json) {
@@ -681,9 +843,7 @@ function printCrossover (x) {
   console.log(`    smallest chunk size where native >= js: drop-in ${x.crossoverDropIn === null ? 'none (js faster at every size)' : x.crossoverDropIn + ' B'}, router ${x.crossoverRouter === null ? 'none (js faster at every size)' : x.crossoverRouter + ' B'}`)
 }
 
-try {
-  main()
-} catch (err) {
+main().catch((err) => {
   console.error(err && err.stack ? err.stack : err)
   process.exit(1)
-}
+})

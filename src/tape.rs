@@ -279,10 +279,27 @@ impl Ctx<'_> {
 
 /// Frame and validate `buf[start..end]` into `tape` (layout in `docs/tape.md`).
 ///
-/// `config` is `version | bridge << 8 | lenient << 9` ([`LENIENT`]) with `version` 3, 4 or 5 (anything else
-/// is taken as 4); `max_packet_size` is the largest whole packet accepted
-/// (0 = the spec maximum). Never panics: out-of-range `start`/`end` are
-/// clamped, a tape shorter than the header is left untouched.
+/// `config` is `version | bridge << 8 | lenient << 9 | arena << 10` ([`LENIENT`],
+/// [`ARENA`]) with `version` 3, 4 or 5 (anything else is taken as 4);
+/// `max_packet_size` is the largest whole packet accepted (0 = the spec
+/// maximum). With [`ARENA`], ASCII strings are copied to the last quarter of
+/// the tape ([`arena_start`]) and records only use the words before it.
+/// Never panics: out-of-range `start`/`end` are clamped, a tape shorter than
+/// the header is left untouched.
+///
+/// ```
+/// use mqttwire::tape::{frame, Status, ARENA, ASCII, HEADER_WORDS, IN_ARENA};
+/// // PUBLISH QoS 0, topic "a/b", payload "hi"
+/// let chunk = [0x30, 7, 0, 3, b'a', b'/', b'b', b'h', b'i'];
+/// let mut t = [0u32; 64];
+/// assert_eq!(frame(&chunk, 0, chunk.len(), 4 | ARENA, 0, &mut t), Status::Done);
+/// let r = HEADER_WORDS;
+/// assert_eq!(t[r + 5], 3 | ASCII | IN_ARENA); // the topic is in the arena...
+/// let arena: Vec<u8> = t.iter().flat_map(|w| w.to_ne_bytes()).collect();
+/// let at = (t[8] + t[r + 4]) as usize; // ...at this byte of the tape
+/// assert_eq!(&arena[at..at + 3], b"a/b");
+/// assert_eq!((t[r + 7], t[r + 8]), (7, 2)); // the payload stays in the chunk
+/// ```
 pub fn frame(
     buf: &[u8],
     start: usize,
