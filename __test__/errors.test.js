@@ -92,7 +92,12 @@ const CASES = [
   [41, 'Duplicate property reasonString', [0x40, 0x0c, 0, 1, 0, 0x08, 31, 0, 1, 97, 31, 0, 1, 98], { protocolVersion: 5 }, 10],
   [42, 'Invalid property value for topicAlias', [0x30, 0x07, 0, 1, 0x61, 3, 35, 0, 0], { protocolVersion: 5 }, 6],
   [42, 'Invalid property value for payloadFormatIndicator', [0x30, 0x06, 0, 1, 0x61, 2, 1, 2], { protocolVersion: 5 }, 6],
-  [42, 'Invalid property value for subscriptionIdentifier', [0x82, 0x08, 0, 1, 2, 11, 0, 0, 1, 0x61, 0], { protocolVersion: 5 }, 5]
+  [42, 'Invalid property value for subscriptionIdentifier', [0x82, 0x08, 0, 1, 2, 11, 0, 0, 1, 0x61, 0], { protocolVersion: 5 }, 5],
+  [43, 'Invalid header flag bits: DUP must be 0 for QoS 0', [0x38, 0x04, 0, 1, 0x74, 0x78], {}, 0],
+  [43, 'Invalid header flag bits: DUP must be 0 for QoS 0', [0x39, 0x03, 0, 1, 0x74], { protocolVersion: 5 }, 0],
+  [44, 'Invalid connack flags: session present must be 0 when the return code is not 0', [0x20, 0x02, 0x01, 0x05], {}, 2],
+  [44, 'Invalid connack flags: session present must be 0 when the return code is not 0', [0x20, 0x03, 0x01, 0x87, 0x00], { protocolVersion: 5 }, 2],
+  [22, 'Invalid topic: empty topic name', connect('MQTT', 4, 0x06, [...CID, 0, 0, ...mqttStr('bye')]), {}, 15]
 ]
 
 // mqtt-packet's verdict on the same input alone, where it differs from ours
@@ -127,9 +132,10 @@ describe('lib/errors.js', () => {
     assert.strictEqual(errors.makeError(errors.E.Truncated, errors.FIELD.Topic, 0).code, 'MQTTWIRE_TRUNCATED')
   })
 
-  it('every code 1..42 has a test case', () => {
+  it('every code 1..44 has a test case', () => {
     const covered = new Set(CASES.map((c) => c[0]))
-    for (let code = 1; code <= 42; code++) assert.ok(covered.has(code), 'code ' + code)
+    for (let code = 1; code <= 44; code++) assert.ok(covered.has(code), 'code ' + code)
+    assert.strictEqual(errors.KIND_NAMES.length, 45, 'no code beyond 44')
   })
 
   it('agrees with the native errorMessage / errorRule / errorIsStricter / errorRelaxedWhenLenient for every code and parameter',
@@ -144,7 +150,7 @@ describe('lib/errors.js', () => {
       }
       params.push(10, 100, 65536, 268435460)
       let checked = 0
-      for (let code = 1; code <= 42; code++) {
+      for (let code = 1; code <= 45; code++) {
         for (const p of params) {
           let want
           try { want = b.errorMessage(code, p) } catch { continue }

@@ -69,7 +69,10 @@ fx('connect v5 props', {
   password: Buffer.from('p')
 }, [4])
 fx('connack', { cmd: 'connack', returnCode: 5, sessionPresent: false }, V34)
-fx('connack', { cmd: 'connack', reasonCode: 0x87, sessionPresent: true }, [5])
+// Session Present only with code 0 [MQTT-3.2.2-4] [MQTT-3.2.2-6]
+fx('connack session present', { cmd: 'connack', returnCode: 0, sessionPresent: true }, [4])
+fx('connack', { cmd: 'connack', reasonCode: 0x87, sessionPresent: false }, [5])
+fx('connack session present v5', { cmd: 'connack', reasonCode: 0, sessionPresent: true }, [5])
 fx('connack v5 props', {
   cmd: 'connack',
   reasonCode: 0,

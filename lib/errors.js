@@ -122,7 +122,9 @@ const E = {
   UnknownProperty: 39,
   PropertyNotAllowed: 40,
   DuplicateProperty: 41,
-  InvalidPropertyValue: 42
+  InvalidPropertyValue: 42,
+  PublishDupQos0: 43,
+  ConnackSessionPresent: 44
 }
 
 // code -> kind name, and -> err.code string ('MQTTWIRE_' + SCREAMING_SNAKE of the kind).
@@ -177,6 +179,8 @@ RULES[39] = 'MQTT-2.2.2.2 (unknown property identifier)'
 RULES[40] = 'MQTT-2.2.2.2 (property not allowed in this packet)'
 RULES[41] = 'MQTT-2.2.2.2 (property included more than once)'
 RULES[42] = 'MQTT-3.1.2.11 (property value out of range)'
+RULES[43] = 'MQTT-3.3.1-2'
+RULES[44] = 'MQTT-3.2.2-4 / MQTT-3.2.2-6'
 
 // ErrorKind::is_stricter_than_mqtt_packet
 const STRICTER = new Set([
@@ -184,7 +188,8 @@ const STRICTER = new Set([
   E.NullCharacter, E.ProtocolNameMismatch, E.WillQos3, E.PasswordWithoutUsername,
   E.InvalidConnackCode, E.TopicWildcard, E.EmptyTopic, E.ZeroPacketId,
   E.NoTopicFilters, E.InvalidTopicFilter, E.SharedSubscriptionNoLocal,
-  E.NoReturnCodes, E.PropertyNotAllowed, E.DuplicateProperty, E.InvalidPropertyValue
+  E.NoReturnCodes, E.PropertyNotAllowed, E.DuplicateProperty, E.InvalidPropertyValue,
+  E.PublishDupQos0, E.ConnackSessionPresent
 ])
 
 // ErrorKind::relaxed_when_lenient: the checks lenient mode (tape config bit
@@ -193,7 +198,8 @@ const RELAXED = new Set([
   E.NullCharacter, E.ProtocolNameMismatch, E.PasswordWithoutUsername,
   E.InvalidConnackCode, E.TopicWildcard, E.EmptyTopic, E.ZeroPacketId,
   E.NoTopicFilters, E.InvalidTopicFilter, E.SharedSubscriptionNoLocal,
-  E.NoReturnCodes, E.PropertyNotAllowed, E.DuplicateProperty, E.InvalidPropertyValue
+  E.NoReturnCodes, E.PropertyNotAllowed, E.DuplicateProperty, E.InvalidPropertyValue,
+  E.PublishDupQos0, E.ConnackSessionPresent
 ])
 
 function truncatedMessage (field) {
@@ -272,6 +278,8 @@ function errorMessage (code, param) {
     case 40: return 'Property ' + propertyName(param & 0xff) + ' is not allowed in ' + TYPE_NAMES[(param >>> 8) & 0xf] + ' packet'
     case 41: return 'Duplicate property ' + propertyName(param & 0xff)
     case 42: return 'Invalid property value for ' + propertyName(param & 0xff)
+    case 43: return 'Invalid header flag bits: DUP must be 0 for QoS 0'
+    case 44: return 'Invalid connack flags: session present must be 0 when the return code is not 0'
     default: return 'Unknown mqttwire error ' + code
   }
 }

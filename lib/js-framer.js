@@ -8,7 +8,8 @@
 // with a tight loop that also marks ASCII strings.
 //
 // Check order per packet (the Rust side must agree; see the report / docs):
-//   fixed header byte: type 0, flag bits, PUBLISH QoS 3;
+//   fixed header byte: type 0, flag bits, PUBLISH QoS 3, then (strict) PUBLISH
+//   DUP with QoS 0;
 //   remaining length VBI: > 4 bytes, then (once complete) non-minimal;
 //   maxPacketSize against the whole packet size, then wait for the whole packet;
 //   body fields in wire order, each field: truncated -> UTF-8 / U+0000 -> value rules;
@@ -18,10 +19,11 @@
 // Limits::strict(false)) skips exactly the checks of ErrorKind::relaxed_when_lenient
 // (lib/errors.js relaxedWhenLenient): U+0000 in strings (not in the protocol
 // name, which is checked by name anyway), name/level mismatch, password without
-// user name, CONNACK codes, wildcards in PUBLISH / will topics, empty topic,
-// packet identifier 0, empty filter / return code lists, invalid filters, No
-// Local on shared subscriptions, and the per-property rules (allowed packet,
-// repeats, value ranges). A v5 CONNACK with fewer than 2 bytes after its flags
+// user name, CONNACK codes, CONNACK Session Present with a non-zero code,
+// PUBLISH DUP with QoS 0, wildcards in PUBLISH / will topics, empty PUBLISH /
+// will topics, packet identifier 0, empty filter / return code lists, invalid
+// filters, No Local on shared subscriptions, and the per-property rules
+// (allowed packet, repeats, value ranges). A v5 CONNACK with fewer than 2 bytes after its flags
 // is then taken as reason code 0 (or the one byte there) with no properties.
 
 const {
@@ -35,7 +37,8 @@ const {
     SubscribeQos3, RetainHandling3, MissingSubscriptionOptions, InvalidTopicFilter,
     SharedSubscriptionNoLocal, InvalidSubackCode, NoReturnCodes, UnsubackLength,
     InvalidUnsubackCode, InvalidReasonCode, AuthBeforeV5, PropertyIdZero,
-    UnknownProperty, PropertyNotAllowed, DuplicateProperty, InvalidPropertyValue
+    UnknownProperty, PropertyNotAllowed, DuplicateProperty, InvalidPropertyValue,
+    PublishDupQos0, ConnackSessionPresent
   },
   FIELD
 } = require('./errors')
@@ -502,6 +505,8 @@ function connect (buf, p, end, T, w, tlen) {
       for (let i = p + 2; i < gp; i++) {
         if (buf[i] === 0x23 || buf[i] === 0x2B) return fail(TopicWildcard, 0, i)
       }
+      // [MQTT-4.7.3-1]: at least one character
+      if (gp === p + 2) return fail(EmptyTopic, 0, p)
     }
     w = bin(buf, gp, end, T, w, FIELD.WillPayload)
     if (w < 0) return w
@@ -538,6 +543,8 @@ function connack (buf, p, end, T, w, tlen, version) {
   if (p >= end) return fail(Truncated, FIELD.ReturnCode, p)
   const rc = buf[p]
   if (!gLenient && (version === 5 ? CONNACK5_CODES[rc] === 0 : rc > 5)) return fail(InvalidConnackCode, 0, p)
+  // Session Present 0 with a non-zero code [MQTT-3.2.2-4] [MQTT-3.2.2-6] (3.1 has no such flag)
+  if (!gLenient && flags === 1 && rc !== 0 && version !== 3) return fail(ConnackSessionPresent, 0, p - 1)
   p++
   T[w] = flags
   T[w + 1] = rc
@@ -802,6 +809,8 @@ function frame (buf, start, end, config, maxPacketSize, T) {
     // fixed header byte
     if (type === PUBLISH) {
       if ((flags & 6) === 6) { fail(PublishQos3, 0, pos); status = ERROR; break }
+      // [MQTT-3.3.1-2] DUP 0 for QoS 0 (strict only)
+      if ((flags & 0xE) === 8 && !gLenient) { fail(PublishDupQos0, 0, pos); status = ERROR; break }
     } else if (type === 0) {
       fail(ReservedPacketType, 0, pos); status = ERROR; break
     } else if (flags !== ((type === PUBREL || type === SUBSCRIBE || type === UNSUBSCRIBE) ? 2 : 0)) {

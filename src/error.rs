@@ -158,7 +158,8 @@ pub enum ErrorKind {
     InvalidConnackCode,
     /// PUBLISH topic name contains a wildcard character. [MQTT-3.3.2-2]
     TopicWildcard,
-    /// PUBLISH topic name is empty (allowed in 5.0 only with a Topic Alias). [MQTT-4.7.3-1]
+    /// A PUBLISH or will topic name is empty (a PUBLISH one is allowed in 5.0
+    /// with a Topic Alias). [MQTT-4.7.3-1]
     EmptyTopic,
     /// A packet identifier of 0 where a non-zero one is required. [MQTT-2.2.1-3]
     ZeroPacketId,
@@ -200,6 +201,11 @@ pub enum ErrorKind {
     DuplicateProperty(u8),
     /// A property value outside its range (the id), e.g. Receive Maximum 0. [MQTT-3.1.2.11]
     InvalidPropertyValue(u8),
+    /// PUBLISH with the DUP flag set and QoS 0. [MQTT-3.3.1-2]
+    PublishDupQos0,
+    /// CONNACK with Session Present set and a non-zero return code (3.1.1) or
+    /// reason code (5.0). [MQTT-3.2.2-4] [MQTT-3.2.2-6]
+    ConnackSessionPresent,
 }
 
 impl ErrorKind {
@@ -249,6 +255,8 @@ impl ErrorKind {
             PropertyNotAllowed(..) => 40,
             DuplicateProperty(_) => 41,
             InvalidPropertyValue(_) => 42,
+            PublishDupQos0 => 43,
+            ConnackSessionPresent => 44,
         }
     }
 
@@ -326,6 +334,8 @@ impl ErrorKind {
             40 => PropertyNotAllowed(id, PacketType::from_u8((param >> 8) as u8 & 0xf)?),
             41 => DuplicateProperty(id),
             42 => InvalidPropertyValue(id),
+            43 => PublishDupQos0,
+            44 => ConnackSessionPresent,
             _ => return None,
         })
     }
@@ -376,6 +386,8 @@ impl ErrorKind {
             PropertyNotAllowed(..) => "MQTT-2.2.2.2 (property not allowed in this packet)",
             DuplicateProperty(_) => "MQTT-2.2.2.2 (property included more than once)",
             InvalidPropertyValue(_) => "MQTT-3.1.2.11 (property value out of range)",
+            PublishDupQos0 => "MQTT-3.3.1-2",
+            ConnackSessionPresent => "MQTT-3.2.2-4 / MQTT-3.2.2-6",
         }
     }
 
@@ -404,6 +416,8 @@ impl ErrorKind {
                 | PropertyNotAllowed(..)
                 | DuplicateProperty(_)
                 | InvalidPropertyValue(_)
+                | PublishDupQos0
+                | ConnackSessionPresent
         )
     }
 
@@ -427,6 +441,8 @@ impl ErrorKind {
                 | PropertyNotAllowed(..)
                 | DuplicateProperty(_)
                 | InvalidPropertyValue(_)
+                | PublishDupQos0
+                | ConnackSessionPresent
         )
     }
 
@@ -534,6 +550,10 @@ impl ErrorKind {
                     "Invalid property value for {}",
                     crate::properties::property_name(id)
                 )
+            }
+            PublishDupQos0 => "Invalid header flag bits: DUP must be 0 for QoS 0",
+            ConnackSessionPresent => {
+                "Invalid connack flags: session present must be 0 when the return code is not 0"
             }
         };
         s.to_string()

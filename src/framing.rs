@@ -77,12 +77,14 @@ impl Limits {
     }
 
     /// Strict by the spec (the default), or `false` for mqtt-packet's leniency:
-    /// then packet identifier 0, wildcards in a PUBLISH topic, an empty topic,
-    /// invalid topic filters, empty SUBSCRIBE/UNSUBSCRIBE/SUBACK lists, No Local
-    /// on a shared subscription, v5 properties that are repeated, out of range or
-    /// not allowed in the packet, U+0000 in strings, a password without a user
+    /// then packet identifier 0, wildcards in a PUBLISH topic, an empty topic
+    /// (PUBLISH or will), a QoS 0 PUBLISH with DUP set, invalid topic filters,
+    /// empty SUBSCRIBE/UNSUBSCRIBE/SUBACK lists, No Local on a shared
+    /// subscription, v5 properties that are repeated, out of range or not
+    /// allowed in the packet, U+0000 in strings, a password without a user
     /// name, a protocol name that does not match the level, undefined CONNACK
-    /// codes and a 5.0 CONNACK without reason code or properties are accepted.
+    /// codes, a CONNACK with Session Present and a non-zero code, and a 5.0
+    /// CONNACK without reason code or properties are accepted.
     /// Framing, lengths, UTF-8 well-formedness, reserved bits and reason codes of
     /// the acks are checked in both modes. A packet accepted only leniently may
     /// not re-encode to the same bytes (the encoder stays strict).
@@ -137,6 +139,9 @@ impl FixedHeader {
 }
 
 /// Check the first byte of a packet: its type and the reserved flags.
+///
+/// The checks made in both modes; [`parse_fixed_header`] adds the strict one
+/// on PUBLISH flags (DUP with QoS 0, [`ErrorKind::PublishDupQos0`]).
 #[inline]
 pub fn check_first_byte(byte: u8) -> Result<PacketType, DecodeError> {
     let ty =
@@ -183,7 +188,9 @@ pub fn read_var_int(input: &[u8]) -> Result<Status<(u32, usize)>, DecodeError> {
 }
 
 /// Parse the fixed header at the start of `input` and check the packet size
-/// against `limits` — before any of the body is needed.
+/// against `limits` — before any of the body is needed. The first byte is
+/// checked as soon as it is there ([`check_first_byte`], and in strict mode
+/// no DUP flag on a QoS 0 PUBLISH [MQTT-3.3.1-2]).
 pub fn parse_fixed_header(
     input: &[u8],
     limits: &Limits,
@@ -192,6 +199,11 @@ pub fn parse_fixed_header(
         return Ok(Status::Partial(2));
     };
     let packet_type = check_first_byte(first)?;
+    // "The DUP flag MUST be set to 0 for all QoS 0 messages" [MQTT-3.3.1-2]
+    // (mqtt-packet accepts it: checked in strict mode only)
+    if limits.strict && packet_type == PacketType::Publish && first & 0b1110 == 0b1000 {
+        return Err(DecodeError::new(ErrorKind::PublishDupQos0, 0));
+    }
     let (remaining, n) = match read_var_int(&input[1..]).map_err(|e| e.shifted(1))? {
         Status::Complete(v) => v,
         Status::Partial(_) => return Ok(Status::Partial(1)),

@@ -397,6 +397,8 @@ mod fast_path_agrees {
             &[0x32, 9, 0, 3, b'a', 0xc3, 0xa9, 0, 7, b'h', b'i'],     // UTF-8 (valid)
             &[0x32, 9, 0, 3, b'a', b'/', b'b', 0, 0, b'h', b'i'],     // packet id 0
             &[0x36, 9, 0, 3, b'a', b'/', b'b', 0, 7, b'h', b'i'],     // QoS 3
+            &[0x38, 7, 0, 3, b'a', b'/', b'b', b'h', b'i'],           // DUP, QoS 0
+            &[0x39, 7, 0, 3, b'a', b'/', b'b', b'h', b'i'],           // DUP, QoS 0, retain
             &[0x32, 0x89, 0, 0, 3, b'a', b'/', b'b', 0, 7, b'h', b'i'], // long VBI
             &[0x30, 2, 0, 0],                                         // empty topic
             &[0x32, 9, 0, 3, b'a', b'/', b'b', 0, 7, b'h'],           // incomplete
@@ -407,5 +409,31 @@ mod fast_path_agrees {
             packet::publish_fast(&b, 10).is_none(),
             "over the size limit"
         );
+    }
+
+    #[test]
+    fn dup_with_qos0_is_the_general_paths_call() {
+        // [MQTT-3.3.1-2]: strict rejects at the first byte (even before the
+        // rest of the packet is there), lenient accepts; both from parse_with.
+        let b = [0x38, 7, 0, 3, b'a', b'/', b'b', b'h', b'i'];
+        for version in [Version::V3_1, Version::V3_1_1] {
+            let strict = Limits::default();
+            for cut in 1..=b.len() {
+                assert_eq!(
+                    parse_with(&b[..cut], version, &strict),
+                    Err(DecodeError::new(ErrorKind::PublishDupQos0, 0))
+                );
+            }
+            let lenient = Limits::default().strict(false);
+            let Ok(Status::Complete((Packet::Publish(p), 9))) = parse_with(&b, version, &lenient)
+            else {
+                panic!("lenient")
+            };
+            assert!(p.dup && p.qos == QoS::AtMostOnce);
+        }
+        check(&b);
+        // with DUP and QoS 1 the fast path takes it
+        let b = [0x3a, 9, 0, 3, b'a', b'/', b'b', 0, 7, b'h', b'i'];
+        assert!(packet::publish_fast(&b, MAX).is_some());
     }
 }

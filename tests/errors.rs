@@ -150,6 +150,46 @@ fn publish_qos3() {
 }
 
 #[test]
+fn publish_dup_qos0() {
+    // DUP with QoS 0, with and without RETAIN: refused at the first byte
+    fails_all(
+        &[0x38, 0x04, 0x00, 0x01, b't', b'x'],
+        ErrorKind::PublishDupQos0,
+        0,
+    );
+    fails_all(
+        &[0x39, 0x03, 0x00, 0x01, b't'],
+        ErrorKind::PublishDupQos0,
+        0,
+    );
+    // also an otherwise malformed body: the fixed header comes first
+    fails_all(&[0x38, 0x02, 0x00, 0x00], ErrorKind::PublishDupQos0, 0);
+    fails(
+        V5,
+        &[0x38, 0x05, 0x00, 0x01, b'a', 0x00, b'x'],
+        ErrorKind::PublishDupQos0,
+        0,
+    );
+    // DUP with QoS 1 and 2 is fine
+    for first in [0x3a, 0x3c, 0x3b, 0x3d] {
+        let b = [first, 0x05, 0x00, 0x01, b't', 0x00, 0x07];
+        assert!(parse(&b, V311).unwrap().complete().is_some(), "{first:02x}");
+    }
+    // before the remaining length is there
+    assert_eq!(
+        parse(&[0x38], V311),
+        Err(DecodeError::new(ErrorKind::PublishDupQos0, 0))
+    );
+    assert_eq!(
+        ErrorKind::PublishDupQos0.message(),
+        "Invalid header flag bits: DUP must be 0 for QoS 0"
+    );
+    assert_eq!(ErrorKind::PublishDupQos0.rule(), "MQTT-3.3.1-2");
+    assert!(ErrorKind::PublishDupQos0.is_stricter_than_mqtt_packet());
+    assert!(ErrorKind::PublishDupQos0.relaxed_when_lenient());
+}
+
+#[test]
 fn var_int_too_long() {
     // remaining length: four continuation bytes; the fourth (offset 4) is one too many
     fails_all(
@@ -521,6 +561,32 @@ fn connect_rules() {
         K::TopicWildcard,
         17,
     );
+    // an empty will topic [MQTT-4.7.3-1]: at the will topic's length field
+    fails_all(
+        &connect(b"MQTT", 4, 0x06, &[0x00, 0x00, 0x00, 0x01, b'p']),
+        K::EmptyTopic,
+        14,
+    );
+    fails(
+        V31,
+        &connect(b"MQIsdp", 3, 0x2e, &[0x00, 0x00, 0x00, 0x00]),
+        K::EmptyTopic,
+        16,
+    );
+    // 5.0: after the will properties (a message expiry interval)
+    fails(
+        V5,
+        &connect(
+            b"MQTT",
+            5,
+            0x06,
+            &[0x05, 0x02, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x00],
+        ),
+        K::EmptyTopic,
+        21,
+    );
+    // fields in wire order: the empty will topic before the missing payload
+    fails_all(&connect(b"MQTT", 4, 0x06, &[0x00, 0x00]), K::EmptyTopic, 14);
 
     assert_eq!(K::InvalidProtocolName.message(), "Invalid protocolId");
     assert_eq!(
@@ -574,6 +640,54 @@ fn connack_rules() {
         ErrorKind::InvalidConnackCode,
         3,
     );
+}
+
+#[test]
+fn connack_session_present_with_error() {
+    use ErrorKind as K;
+    // 3.1.1: session present with return codes 1-5, at the flags byte
+    for code in 1..=5 {
+        fails(V311, &[0x20, 0x02, 0x01, code], K::ConnackSessionPresent, 2);
+    }
+    // 5.0: with any non-zero reason code, before the properties are read
+    for code in [0x80, 0x87, 0x9f] {
+        fails(
+            V5,
+            &[0x20, 0x03, 0x01, code, 0x00],
+            K::ConnackSessionPresent,
+            2,
+        );
+        fails(V5, &[0x20, 0x02, 0x01, code], K::ConnackSessionPresent, 2);
+    }
+    // an undefined code is reported first, at the code
+    fails(V311, &[0x20, 0x02, 0x01, 0x06], K::InvalidConnackCode, 3);
+    fails(
+        V5,
+        &[0x20, 0x03, 0x01, 0x01, 0x00],
+        K::InvalidConnackCode,
+        3,
+    );
+    // session present with code 0 is fine
+    assert!(parse(&[0x20, 0x02, 0x01, 0x00], V311).is_ok());
+    assert!(parse(&[0x20, 0x03, 0x01, 0x00, 0x00], V5).is_ok());
+    // 3.1 has no session present flag: its bit 0 is not checked (as before)
+    match parse(&[0x20, 0x02, 0x01, 0x05], V31).unwrap() {
+        Status::Complete((Packet::ConnAck(c), 4)) => {
+            assert!(c.session_present);
+            assert_eq!(c.code, 5);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        K::ConnackSessionPresent.message(),
+        "Invalid connack flags: session present must be 0 when the return code is not 0"
+    );
+    assert_eq!(
+        K::ConnackSessionPresent.rule(),
+        "MQTT-3.2.2-4 / MQTT-3.2.2-6"
+    );
+    assert!(K::ConnackSessionPresent.is_stricter_than_mqtt_packet());
+    assert!(K::ConnackSessionPresent.relaxed_when_lenient());
 }
 
 // ------------------------------------------------------------------ PUBLISH
@@ -1084,7 +1198,7 @@ fn invalid_property_value() {
 
 // ------------------------------------------------------- codes round trip
 
-/// One instance of every variant (all 42 codes).
+/// One instance of every variant (all 44 codes).
 fn every_kind() -> Vec<ErrorKind> {
     use ErrorKind::*;
     use PacketType as T;
@@ -1118,6 +1232,8 @@ fn every_kind() -> Vec<ErrorKind> {
         InvalidUnsubackCode,
         AuthBeforeV5,
         PropertyIdZero,
+        PublishDupQos0,
+        ConnackSessionPresent,
     ];
     for t in 1..=15 {
         let t = T::from_u8(t).unwrap();
@@ -1150,7 +1266,7 @@ fn every_kind() -> Vec<ErrorKind> {
 fn codes_and_params_rebuild_every_kind() {
     let kinds = every_kind();
     let codes: BTreeSet<u32> = kinds.iter().map(|k| k.code()).collect();
-    assert_eq!(codes, (1..=42).collect::<BTreeSet<u32>>(), "all 42 codes");
+    assert_eq!(codes, (1..=44).collect::<BTreeSet<u32>>(), "all 44 codes");
     for k in kinds {
         assert_eq!(ErrorKind::from_code(k.code(), k.param()), Some(k), "{k:?}");
         assert!(!k.message().is_empty());
@@ -1160,7 +1276,7 @@ fn codes_and_params_rebuild_every_kind() {
         assert!(shown.contains("at byte 7"), "{shown}");
     }
     assert_eq!(ErrorKind::from_code(0, 0), None);
-    assert_eq!(ErrorKind::from_code(43, 0), None);
+    assert_eq!(ErrorKind::from_code(45, 0), None);
     assert_eq!(ErrorKind::from_code(2, 0), None, "packet type 0");
     assert_eq!(ErrorKind::from_code(7, 19), None, "field 19");
     assert_eq!(
@@ -1402,6 +1518,31 @@ fn encode_invalid_values() {
         ),
         inv(K::ZeroPacketId)
     );
+    // DUP with QoS 0 [MQTT-3.3.1-2], in every version; fine with QoS 1 and 2
+    for v in [V31, V311, V5] {
+        assert_eq!(
+            enc(
+                Packet::Publish(Publish {
+                    dup: true,
+                    qos: QoS::AtMostOnce,
+                    packet_id: None,
+                    ..publish
+                }),
+                v
+            ),
+            inv(K::PublishDupQos0)
+        );
+        for qos in [QoS::AtLeastOnce, QoS::ExactlyOnce] {
+            let p = Packet::Publish(Publish {
+                dup: true,
+                qos,
+                ..publish
+            });
+            let b = enc(p, v).unwrap();
+            assert_eq!(b[0] & 0x08, 0x08);
+            assert_eq!(parse(&b, v).unwrap().complete(), Some((p, b.len())));
+        }
+    }
     let ack = Ack {
         packet_id: 0,
         reason_code: None,
@@ -1583,6 +1724,25 @@ fn encode_invalid_values() {
         ),
         inv(K::InvalidConnackCode)
     );
+    // Session Present with a non-zero code [MQTT-3.2.2-4] [MQTT-3.2.2-6]
+    let connack = |session_present, code| {
+        Packet::ConnAck(ConnAck {
+            session_present,
+            code,
+            properties: Properties::EMPTY,
+        })
+    };
+    assert_eq!(enc(connack(true, 5), V311), inv(K::ConnackSessionPresent));
+    assert_eq!(enc(connack(true, 0x80), V5), inv(K::ConnackSessionPresent));
+    assert_eq!(enc(connack(true, 0), V311).unwrap(), [0x20, 2, 1, 0]);
+    assert_eq!(enc(connack(false, 5), V311).unwrap(), [0x20, 2, 0, 5]);
+    // 3.1 has no such flag: the bit is written as given and parses back
+    let b = enc(connack(true, 5), V31).unwrap();
+    assert_eq!(b, [0x20, 2, 1, 5]);
+    assert_eq!(
+        parse(&b, V31).unwrap().complete(),
+        Some((connack(true, 5), 4))
+    );
     let connect = Connect {
         protocol: V311,
         bridge: false,
@@ -1617,6 +1777,28 @@ fn encode_invalid_values() {
         ),
         inv(K::NullCharacter(Field::ClientId))
     );
+    // an empty will topic [MQTT-4.7.3-1], in every version
+    let will = Will {
+        qos: QoS::AtLeastOnce,
+        retain: false,
+        properties: Properties::EMPTY,
+        topic: "",
+        payload: b"bye",
+    };
+    for protocol in [V31, V311, V5] {
+        assert_eq!(
+            enc(
+                Packet::Connect(Connect {
+                    protocol,
+                    will: Some(will),
+                    password: None,
+                    ..connect
+                }),
+                protocol
+            ),
+            inv(K::EmptyTopic)
+        );
+    }
     let wp = [P::WillDelayInterval(1)];
     assert_eq!(
         enc(

@@ -547,17 +547,28 @@ fn connack_v3() {
     golden_v3(
         &[
             0x20, 0x02, // CONNACK, remaining length 2
-            0x01, // acknowledge flags: session present
+            0x00, // acknowledge flags: no session present (a refusal has none)
             0x05, // return code 5: not authorized
         ],
         Packet::ConnAck(ConnAck {
-            session_present: true,
+            session_present: false,
             code: 5,
             properties: no_props(),
         }),
     );
     let rec = golden(
         V311,
+        &[0x20, 0x02, 0x01, 0x00],
+        Packet::ConnAck(ConnAck {
+            session_present: true,
+            code: 0,
+            properties: no_props(),
+        }),
+    );
+    assert_eq!(rec, [2 | 4 << 8, 6, 0, 2, 1, 0]);
+    // 3.1 has no Session Present flag: bit 0 is carried as is, whatever the code
+    let rec = golden(
+        V31,
         &[0x20, 0x02, 0x01, 0x04],
         Packet::ConnAck(ConnAck {
             session_present: true,
@@ -565,7 +576,7 @@ fn connack_v3() {
             properties: no_props(),
         }),
     );
-    assert_eq!(rec, [2 | 4 << 8, 6, 0, 2, 1, 4]);
+    assert_eq!(rec, [2 | 3 << 8, 6, 0, 2, 1, 4]);
 }
 
 #[test]

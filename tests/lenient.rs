@@ -70,6 +70,21 @@ const CASES: &[(&str, u8, &str)] = &[
     ("EmptyTopic", 3, "340400000003"),
     ("EmptyTopic", 5, "3003000000"),
     ("EmptyTopic", 5, "320700000009020101"),
+    (
+        "EmptyTopic",
+        4,
+        "101400044d5154540406001e00016300000003627965",
+    ),
+    (
+        "EmptyTopic",
+        3,
+        "101300064d5149736470032e001e00016300000000",
+    ),
+    (
+        "EmptyTopic",
+        5,
+        "101300044d5154540506001e000001630000000000",
+    ),
     ("ZeroPacketId", 4, "3206000161000078"),
     ("ZeroPacketId", 5, "3406000161000000"),
     ("ZeroPacketId", 4, "40020000"),
@@ -127,6 +142,11 @@ const CASES: &[(&str, u8, &str)] = &[
         "101800044d5154540502001e0a21000017022700000000000163",
     ),
     ("InvalidPropertyValue", 5, "82090001020b0000016100"),
+    ("PublishDupQos0", 4, "380400017478"),
+    ("PublishDupQos0", 3, "39050003612f62"),
+    ("PublishDupQos0", 5, "38050001740078"),
+    ("ConnackSessionPresent", 4, "20020105"),
+    ("ConnackSessionPresent", 5, "2003018700"),
 ];
 
 fn hex(s: &str) -> Vec<u8> {
@@ -171,6 +191,8 @@ const RELAXED: &[&str] = &[
     "PropertyNotAllowed",
     "DuplicateProperty",
     "InvalidPropertyValue",
+    "PublishDupQos0",
+    "ConnackSessionPresent",
 ];
 
 #[test]
@@ -178,9 +200,9 @@ fn every_relaxed_kind_has_cases() {
     for k in RELAXED {
         assert!(CASES.iter().any(|c| c.0 == *k), "no case for {k}");
     }
-    // and relaxed_when_lenient is exactly that list (every code 1..=42)
+    // and relaxed_when_lenient is exactly that list (every code 1..=44)
     let mut relaxed = Vec::new();
-    for code in 1..=42u32 {
+    for code in 1..=44u32 {
         for param in [0u32, 4, 8, 10, 0x123, 0x0123] {
             if let Some(k) = ErrorKind::from_code(code, param) {
                 if k.relaxed_when_lenient() {
@@ -276,6 +298,40 @@ fn lenient_values() {
     assert_eq!(t[r + 5] & 0xffff, 6); // 'MQIsdp'
     assert_eq!(t[r + 6], 4); // level
     assert_eq!(t[6] & 0xff, 4); // version in force after the CONNECT
+                                // DUP with QoS 0: kept as sent (the encoder refuses it)
+    let b = [0x38, 0x04, 0x00, 0x01, b't', b'x'];
+    match parse_with(&b, Version::V3_1_1, &lenient()).unwrap() {
+        Status::Complete((p @ Packet::Publish(publish), 6)) => {
+            assert!(publish.dup);
+            assert_eq!(publish.qos, mqttwire::QoS::AtMostOnce);
+            assert_eq!(publish.payload, b"x");
+            assert_eq!(
+                p.to_vec(Version::V3_1_1),
+                Err(mqttwire::EncodeError::Invalid(ErrorKind::PublishDupQos0))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let t = frame(&b, 4 | LENIENT);
+    assert_eq!(t[0], TapeStatus::Done as u32);
+    assert_eq!((t[r] >> 4) & 0xf, 0x8); // the flags as sent
+                                        // CONNACK: Session Present with return code 5
+    match parse_with(&[0x20, 0x02, 0x01, 0x05], Version::V3_1_1, &lenient()).unwrap() {
+        Status::Complete((Packet::ConnAck(c), 4)) => {
+            assert!(c.session_present);
+            assert_eq!(c.code, 5);
+        }
+        other => panic!("{other:?}"),
+    }
+    // an empty will topic
+    let b = hex("101400044d5154540406001e00016300000003627965");
+    match parse_with(&b, Version::V3_1_1, &lenient()).unwrap() {
+        Status::Complete((Packet::Connect(c), 22)) => {
+            let w = c.will.unwrap();
+            assert_eq!((w.topic, w.payload), ("", &b"bye"[..]));
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

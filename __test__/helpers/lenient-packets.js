@@ -72,6 +72,16 @@ function lenientCases (rng) {
   c.push(['EmptyTopic', 3, pkt(0x34, [...str(''), 0, 3])])
   c.push(['EmptyTopic', v5, pkt(0x30, [...str(''), 0])])
   c.push(['EmptyTopic', v5, pkt(0x32, [...str(''), 0, 9, ...props([1, 1])])])
+  c.push(['EmptyTopic', 4, connect('MQTT', 4, 0x06, [...str('c'), ...str(''), ...str(pick(['bye', '', 'é']))])])
+  c.push(['EmptyTopic', 3, connect('MQIsdp', 3, 0x2e, [...str('c'), ...str(''), ...str('')])])
+  c.push(['EmptyTopic', v5, connect('MQTT', 5, 0x06, [0, ...str('c'), 0, ...str(''), ...str('')])])
+  // PUBLISH DUP with QoS 0 (RETAIN either way)
+  c.push(['PublishDupQos0', 4, pkt(0x38, [...str(pick(['t', 'a/b', 'é'])), 0x78])])
+  c.push(['PublishDupQos0', 3, pkt(0x39, [...str('a/b')])])
+  c.push(['PublishDupQos0', v5, pkt(0x38, [...str('t'), 0, 0x78])])
+  // CONNACK Session Present with a non-zero code
+  c.push(['ConnackSessionPresent', 4, pkt(0x20, [1, pick([5, 1, 2, 3, 4])])])
+  c.push(['ConnackSessionPresent', v5, pkt(0x20, [1, pick([0x87, 0x80, 0x9f]), 0])])
   // packet identifier 0
   c.push(['ZeroPacketId', 4, pkt(0x32, [...str('a'), ...u16(id()), 0x78])])
   c.push(['ZeroPacketId', v5, pkt(0x34, [...str('a'), 0, 0, 0])])

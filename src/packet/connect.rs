@@ -15,7 +15,7 @@ pub struct Will<'a> {
     pub retain: bool,
     /// Will properties (5.0).
     pub properties: Properties<'a>,
-    /// Will topic.
+    /// Will topic (non-empty, no wildcards).
     pub topic: &'a str,
     /// Will payload.
     pub payload: &'a [u8],
@@ -115,6 +115,11 @@ pub(crate) fn parse_connect(input: &[u8], strict: bool) -> PResult<'_, Connect<'
         if let Some(at) = super::topic_name_wildcard(topic).filter(|_| strict) {
             return fail(&topic_at[2 + at..], ErrorKind::TopicWildcard);
         }
+        // "All Topic Names and Topic Filters MUST be at least one character
+        // long" [MQTT-4.7.3-1]
+        if strict && topic.is_empty() {
+            return fail(topic_at, ErrorKind::EmptyTopic);
+        }
         let (j, payload) = p::binary(j, Field::WillPayload)?;
         will = Some(Will {
             qos: QoS::from_u8(will_qos).unwrap_or_default(),
@@ -195,6 +200,9 @@ impl Connect<'_> {
             if super::topic_name_wildcard(w.topic).is_some() {
                 return Err(EncodeError::Invalid(ErrorKind::TopicWildcard));
             }
+            if w.topic.is_empty() {
+                return Err(EncodeError::Invalid(ErrorKind::EmptyTopic));
+            }
             n += p::check_str_for_encode(w.topic, Field::WillTopic)?;
             n += p::field_len(w.payload.len(), Field::WillPayload)?;
         }
@@ -238,7 +246,8 @@ impl Connect<'_> {
 /// CONNACK: the server's answer to CONNECT.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConnAck<'a> {
-    /// Session Present.
+    /// Session Present (0 with a non-zero code [MQTT-3.2.2-4]; in 3.1 the
+    /// bit is reserved and carried as is).
     pub session_present: bool,
     /// Return code (3.1, 3.1.1: 0-5) or reason code (5.0).
     pub code: u8,
@@ -252,6 +261,11 @@ fn connack_v5_code_ok(code: u8) -> bool {
         code,
         0x00 | 0x80..=0x8A | 0x8C | 0x90 | 0x95 | 0x97 | 0x99..=0x9D | 0x9F
     )
+}
+
+/// Session Present set with a non-zero code, in 3.1.1 or 5.0.
+fn session_present_refused(session_present: bool, code: u8, version: Version) -> bool {
+    session_present && code != 0 && version != Version::V3_1
 }
 
 fn connack_code_ok(code: u8, version: Version) -> bool {
@@ -294,6 +308,12 @@ pub(crate) fn parse_connack(
     if strict && !connack_code_ok(code, version) {
         return fail(code_at, ErrorKind::InvalidConnackCode);
     }
+    // "If a Server sends a CONNACK packet containing a non-zero return code it
+    // MUST set Session Present to 0" [MQTT-3.2.2-4] (5.0: reason code,
+    // [MQTT-3.2.2-6]). 3.1 has no Session Present flag.
+    if strict && session_present_refused(flags & 1 != 0, code, version) {
+        return fail(input, ErrorKind::ConnackSessionPresent);
+    }
     let (i, properties) = if version.is_v5() {
         parse_properties_with(i, Context::Packet(PacketType::ConnAck), strict)?
     } else {
@@ -314,6 +334,9 @@ impl ConnAck<'_> {
     pub(crate) fn body_len(&self, version: Version) -> Result<usize, EncodeError> {
         if !connack_code_ok(self.code, version) {
             return Err(EncodeError::Invalid(ErrorKind::InvalidConnackCode));
+        }
+        if session_present_refused(self.session_present, self.code, version) {
+            return Err(EncodeError::Invalid(ErrorKind::ConnackSessionPresent));
         }
         if version.is_v5() {
             Ok(2 + self

@@ -13,7 +13,7 @@ use crate::{
 /// PUBLISH: an application message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Publish<'a> {
-    /// DUP flag.
+    /// DUP flag (0 for QoS 0 [MQTT-3.3.1-2]).
     pub dup: bool,
     /// QoS.
     pub qos: QoS,
@@ -149,6 +149,10 @@ impl Publish<'_> {
     }
 
     pub(crate) fn body_len(&self, version: Version) -> Result<usize, EncodeError> {
+        // "The DUP flag MUST be set to 0 for all QoS 0 messages" [MQTT-3.3.1-2]
+        if self.dup && self.qos == QoS::AtMostOnce {
+            return Err(EncodeError::Invalid(ErrorKind::PublishDupQos0));
+        }
         if super::topic_name_wildcard(self.topic).is_some() {
             return Err(EncodeError::Invalid(ErrorKind::TopicWildcard));
         }
@@ -213,7 +217,8 @@ pub(crate) struct Fast<'a> {
 /// The hot path shared by `parse`, the stream decoder and the tape: a
 /// complete PUBLISH at the start of `input` whose fixed header, topic and
 /// packet identifier pass every check trivially — remaining length of 1 to 3
-/// minimal bytes within `max`, QoS 0–2, a non-empty ASCII topic without
+/// minimal bytes within `max`, QoS 0–2 (no DUP with QoS 0, which strict
+/// mode rejects), a non-empty ASCII topic without
 /// U+0000 or wildcards, a non-zero packet identifier. Anything else (another
 /// packet type, an incomplete or malformed packet, a UTF-8 topic) returns
 /// `None`, and the caller takes the general path, which finds the same
@@ -223,7 +228,12 @@ pub(crate) struct Fast<'a> {
 #[inline(always)]
 pub(crate) fn fast(input: &[u8], max: usize) -> Option<Fast<'_>> {
     let (&first, rest) = input.split_first()?;
-    if first >> 4 != PacketType::Publish as u8 || first & 0b0110 == 0b0110 {
+    // QoS 3, and DUP with QoS 0 (an error in strict mode only: the general
+    // path decides)
+    if first >> 4 != PacketType::Publish as u8
+        || first & 0b0110 == 0b0110
+        || first & 0b1110 == 0b1000
+    {
         return None;
     }
     // Remaining length: 1 to 3 bytes, shortest form only.

@@ -533,8 +533,10 @@ fn connack(v: Version) -> BoxedStrategy<PacketM> {
         (0u8..=5).boxed()
     };
     (any::<bool>(), code, v5_props(v, CONNACK_IDS, 0))
-        .prop_map(|(session_present, code, props)| PacketM::ConnAck {
-            session_present,
+        .prop_map(move |(session_present, code, props)| PacketM::ConnAck {
+            // Session Present only with code 0 [MQTT-3.2.2-4] [MQTT-3.2.2-6]
+            // (3.1 has no such flag: the bit is carried as is)
+            session_present: session_present && (code == 0 || v == Version::V3_1),
             code,
             props,
         })
@@ -562,7 +564,8 @@ fn publish(v: Version) -> BoxedStrategy<PacketM> {
                     topic
                 };
                 PacketM::Publish {
-                    dup,
+                    // DUP is 0 for QoS 0 [MQTT-3.3.1-2]
+                    dup: dup && qos != QoS::AtMostOnce,
                     qos,
                     retain,
                     topic,
