@@ -263,7 +263,7 @@ export interface ParserOptions {
   /** mqttwire: the largest whole packet accepted, checked from the fixed header. 0: no limit; undefined: `defaults.maxPacketSize`. */
   maxPacketSize?: number
   /**
-   * mqttwire: who frames. 'auto': Rust for 4 KiB or more to frame in one call, the pure-JS
+   * mqttwire: who frames. 'auto': Rust for 16 KiB or more to frame in one call, the pure-JS
    * framer below (one Node-API call costs more than it saves on a few packets); 'native': always
    * Rust; 'js': always the pure-JS framer. Both write the same tape. Undefined:
    * `defaults.framer`, else env MQTTWIRE_FRAMER, else 'auto'.

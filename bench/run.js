@@ -227,7 +227,7 @@ function buildContenders () {
       p.on('error', c.onError)
       return p
     }),
-    parseContender('mqttwire', "drop-in parser() as shipped (framer 'auto': Rust for >= 4 KiB per call, JS below)", (c) => {
+    parseContender('mqttwire', "drop-in parser() as shipped (framer 'auto': Rust for >= 16 KiB per call, JS below)", (c) => {
       const p = mwAuto.parser()
       p.on('packet', c.onPacket)
       p.on('error', c.onError)

@@ -23,7 +23,7 @@ try {
 const envFramer = typeof process !== 'undefined' && process.env && process.env.MQTTWIRE_FRAMER
 
 /** Bytes to frame from which one native call beats the JS framer (measured: bench/run.js --only cross). */
-const AUTO_NATIVE_MIN = 4096
+const AUTO_NATIVE_MIN = 16384
 
 function makeAuto (nativeFrame, jsFrame) {
   return function autoFrame (buf, start, end, config, max, T) {
