@@ -32,9 +32,14 @@ export declare function errorRule(code: number, param: number): string
 
 /**
  * Frame and validate `buf[start..end]` into `tape` (layout: docs/tape.md).
- * Returns the status word (also in `tape[0]`).
+ *
+ * The four scalar inputs travel in the tape's first words — `tape[0]` start,
+ * `tape[1]` end, `tape[2]` config, `tape[3]` max packet size — because each
+ * number argument costs a Node-API conversion (about 50 ns here, more than
+ * framing a packet): with them in the tape a call converts two arguments,
+ * not six. The header overwrites them; the status is `tape[0]`.
  */
-export declare function frame(buf: Uint8Array, start: number, end: number, config: number, maxPacketSize: number, tape: Uint32Array): number
+export declare function frame(buf: Uint8Array, tape: Uint32Array): void
 
 /**
  * Frame a whole buffer off the event loop; resolves to its tape (the buffer

@@ -55,7 +55,7 @@ function same (buf, config, start = 0, end = buf.length, max = 0) {
 
 function sameWith (buf, config, start, end, max) {
   const a = tapeOf(jsFramer.frame, TA, buf, start, end, config, max)
-  const b = tapeOf(native.binding.frame, TB, buf, start, end, config, max)
+  const b = tapeOf(native.nativeFrame, TB, buf, start, end, config, max)
   if (a.length !== b.length || a.some((w, i) => w !== b[i])) {
     assert.fail(`tapes differ for ${buf.subarray(start, end).toString('hex')} (config 0x${config.toString(16)}, maxPacketSize ${max})\n` +
       `js:     ${hex(a)}\nnative: ${hex(b)}`)

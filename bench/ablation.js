@@ -27,7 +27,7 @@ v8.setFlagsFromString('--expose-gc')
 const gc = vm.runInNewContext('gc')
 
 if (!native.hasNative) { console.error('native addon not built'); process.exit(1) }
-const frame = native.binding.frame
+const frame = native.nativeFrame
 const jsFrame = native.jsFrame
 
 const w = W.streamWorkload('w1', '', W.publishPackets(N, 4, 11), 4, 17)

@@ -25,6 +25,23 @@ const envFramer = typeof process !== 'undefined' && process.env && process.env.M
 /** Bytes to frame from which one native call beats the JS framer (measured: bench/run.js --only cross). */
 const AUTO_NATIVE_MIN = 16384
 
+/**
+ * The native framer with the JS framer's signature: the scalar inputs go in
+ * the tape's first four words (node/src/lib.rs `frame`: two Node-API
+ * arguments instead of six). Returns the status (T[0]).
+ */
+function makeNative (frameTape) {
+  return function nativeFrame (buf, start, end, config, max, T) {
+    T[0] = start
+    T[1] = end
+    T[2] = config
+    T[3] = max
+    frameTape(buf, T)
+    return T[0]
+  }
+}
+const nativeFrame = binding !== null ? makeNative(binding.frame) : null
+
 function makeAuto (nativeFrame, jsFrame) {
   return function autoFrame (buf, start, end, config, max, T) {
     return end - start < AUTO_NATIVE_MIN
@@ -32,7 +49,7 @@ function makeAuto (nativeFrame, jsFrame) {
       : nativeFrame(buf, start, end, config, max, T)
   }
 }
-const autoFrame = binding !== null ? makeAuto(binding.frame, jsFramer.frame) : null
+const autoFrame = binding !== null ? makeAuto(nativeFrame, jsFramer.frame) : null
 
 /**
  * The frame function for a framer name: 'auto', 'native', 'js', or undefined
@@ -42,7 +59,7 @@ function selectFramer (name) {
   if (name === undefined || name === null) name = envFramer || 'auto'
   if (name === 'js') return jsFramer.frame
   if (name === 'native' || name === 'auto') {
-    if (binding !== null) return name === 'auto' ? autoFrame : binding.frame
+    if (binding !== null) return name === 'auto' ? autoFrame : nativeFrame
     const err = new Error('mqttwire: the native binding could not be loaded (' +
       (loadError && loadError.message) + '); pass { framer: "js" } or set MQTTWIRE_FRAMER=js to use the pure-JS framer')
     err.code = 'MQTTWIRE_NO_BINDING'
@@ -90,5 +107,6 @@ module.exports = {
   hasNative: binding !== null,
   selectFramer,
   AUTO_NATIVE_MIN,
+  nativeFrame,
   jsFrame: jsFramer.frame
 }
