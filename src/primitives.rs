@@ -194,25 +194,35 @@ pub(crate) fn plain_topic(bytes: &[u8]) -> bool {
         let y = (w | (LO * 0x08)) ^ (LO * b'+' as u64);
         w | (w.wrapping_sub(LO) & !w) | (y.wrapping_sub(LO) & !y)
     }
-    let word = |c: &[u8]| match c.first_chunk::<8>() {
+    // The eight bytes at `i` (callers keep `i + 8 <= len`; 0 = no bad byte otherwise).
+    let word = |i: usize| match bytes.get(i..).and_then(|c| c.first_chunk::<8>()) {
         Some(a) => u64::from_le_bytes(*a),
         None => 0,
     };
     let n = bytes.len();
-    if n >= 8 {
-        let mut acc = bad(word(&bytes[n - 8..]));
-        let mut i = 0;
-        while i + 8 < n {
-            acc |= bad(word(&bytes[i..]));
-            i += 8;
-        }
-        acc & HI == 0
-    } else {
-        n != 0
-            && bytes
+    let acc = match n {
+        0 => return false,
+        1..=7 => {
+            return bytes
                 .iter()
                 .all(|&b| b != 0 && b < 0x80 && b != b'+' && b != b'#')
-    }
+        }
+        // Topics are mostly 8 to 32 bytes: a fixed number of words each, the
+        // last one overlapping the one before it.
+        8..=16 => bad(word(0)) | bad(word(n - 8)),
+        17..=24 => bad(word(0)) | bad(word(8)) | bad(word(n - 8)),
+        25..=32 => bad(word(0)) | bad(word(8)) | bad(word(16)) | bad(word(n - 8)),
+        _ => {
+            let mut acc = bad(word(n - 8));
+            let mut i = 0;
+            while i + 8 < n {
+                acc |= bad(word(i));
+                i += 8;
+            }
+            acc
+        }
+    };
+    acc & HI == 0
 }
 
 /// Check that `bytes` is a valid MQTT string: well-formed UTF-8 (checked

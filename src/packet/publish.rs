@@ -228,12 +228,11 @@ pub(crate) struct Fast<'a> {
 #[inline(always)]
 pub(crate) fn fast(input: &[u8], max: usize) -> Option<Fast<'_>> {
     let (&first, rest) = input.split_first()?;
-    // QoS 3, and DUP with QoS 0 (an error in strict mode only: the general
-    // path decides)
-    if first >> 4 != PacketType::Publish as u8
-        || first & 0b0110 == 0b0110
-        || first & 0b1110 == 0b1000
-    {
+    // The flag nibbles taken here: QoS 0 without DUP, QoS 1 and 2 with or
+    // without DUP, either RETAIN (0-5, 10-13); not QoS 3 (6, 7, 14, 15) nor DUP
+    // with QoS 0 (8, 9: an error in strict mode only, the general path decides).
+    const FLAGS: u32 = 0b0011_1100_0011_1111;
+    if first >> 4 != PacketType::Publish as u8 || FLAGS >> (first & 0x0f) & 1 == 0 {
         return None;
     }
     // Remaining length: 1 to 3 bytes, shortest form only.
