@@ -263,8 +263,7 @@ pub(crate) fn parse_publish_fast<'a>(
     limits: &Limits,
 ) -> Option<Status<(Packet<'a>, usize)>> {
     let f = packet::publish_fast(input, limits.get_max_packet_size())?;
-    let body = &input[f.header_len..f.total];
-    let mut payload = &body[f.rest_at..];
+    let mut payload = f.body.get(f.rest_at..).unwrap_or_default();
     let mut props = Properties::EMPTY;
     if version.is_v5() {
         let ctx = properties::Context::Packet(PacketType::Publish);

@@ -362,7 +362,7 @@ pub fn frame(
                 flags: f.flags,
                 header_len: f.header_len,
             };
-            let body = &input[f.header_len..f.total];
+            let body = f.body;
             if let Err(e) = publish_record(
                 &ctx,
                 &mut w,

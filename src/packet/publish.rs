@@ -212,6 +212,8 @@ pub(crate) struct Fast<'a> {
     /// Offset in the body of what follows the head (properties in 5.0, else
     /// the payload).
     pub rest_at: usize,
+    /// The body (the packet after its fixed header).
+    pub body: &'a [u8],
 }
 
 /// The hot path shared by `parse`, the stream decoder and the tape: a
@@ -232,7 +234,8 @@ pub(crate) fn fast(input: &[u8], max: usize) -> Option<Fast<'_>> {
     // without DUP, either RETAIN (0-5, 10-13); not QoS 3 (6, 7, 14, 15) nor DUP
     // with QoS 0 (8, 9: an error in strict mode only, the general path decides).
     const FLAGS: u32 = 0b0011_1100_0011_1111;
-    if first >> 4 != PacketType::Publish as u8 || FLAGS >> (first & 0x0f) & 1 == 0 {
+    let nibble = first.wrapping_sub((PacketType::Publish as u8) << 4);
+    if nibble > 0x0f || FLAGS >> nibble & 1 == 0 {
         return None;
     }
     // Remaining length: 1 to 3 bytes, shortest form only.
@@ -277,5 +280,6 @@ pub(crate) fn fast(input: &[u8], max: usize) -> Option<Fast<'_>> {
         topic: p::ascii_str(bytes),
         packet_id,
         rest_at,
+        body,
     })
 }
