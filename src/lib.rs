@@ -267,7 +267,8 @@ pub(crate) fn parse_publish_fast<'a>(
     let mut props = Properties::EMPTY;
     if version.is_v5() {
         let ctx = properties::Context::Packet(PacketType::Publish);
-        let (rest, p) = properties::parse_properties_with(payload, ctx, limits.is_strict()).ok()?;
+        let (rest, p) = properties::publish_fast(payload, |_, _| {})
+            .or_else(|| properties::parse_properties_with(payload, ctx, limits.is_strict()).ok())?;
         payload = rest;
         props = p;
     }
@@ -309,11 +310,18 @@ mod fast_path_agrees {
         ];
         (
             0u8..16,
-            prop::collection::vec(topic_byte, 0..40),
+            prop_oneof![
+                // mostly plain topics (the fast path's case), else any bytes
+                3 => prop::collection::vec(prop_oneof![8 => b'a'..=b'z', 1 => Just(b'/')], 1..40),
+                2 => prop::collection::vec(topic_byte, 0..40),
+            ],
             any::<u16>(),
-            prop::collection::vec(any::<u8>(), 0..8),
+            prop_oneof![
+                1 => prop::collection::vec(any::<u8>(), 0..8),
+                3 => property_list(),
+            ],
             prop::collection::vec(any::<u8>(), 0..300),
-            0usize..4,
+            prop_oneof![3 => Just(0usize), 1 => 0usize..4],
             any::<bool>(),
             0usize..400,
         )
@@ -353,6 +361,64 @@ mod fast_path_agrees {
                 }
                 out
             })
+    }
+
+    /// A v5 property list made of PUBLISH-like entries: the ids a PUBLISH
+    /// may carry and a few it may not, values valid, borderline or invalid
+    /// (0/1/2 bytes, zero alias or subscription identifier, strings with
+    /// U+0000, non-ASCII or invalid UTF-8), repeats, and sometimes cut short.
+    fn property_list() -> impl Strategy<Value = Vec<u8>> {
+        let text = prop_oneof![
+            6 => prop::collection::vec(b'a'..=b'z', 0..12),
+            1 => Just(b"a\0b".to_vec()),
+            1 => Just("caf\u{e9}".as_bytes().to_vec()),
+            1 => Just(vec![0xff, 0x41]),
+        ];
+        let entry = (
+            prop_oneof![
+                Just(1u8),
+                Just(2),
+                Just(3),
+                Just(8),
+                Just(9),
+                Just(11),
+                Just(35),
+                Just(38),
+                Just(0x11),
+                Just(0x1f),
+                Just(0),
+                Just(4),
+            ],
+            prop::collection::vec(any::<u8>(), 0..6),
+            text.clone(),
+            text,
+        )
+            .prop_map(|(id, raw, a, b)| {
+                let mut e = vec![id];
+                let s = |e: &mut Vec<u8>, t: &[u8]| {
+                    e.extend_from_slice(&(t.len() as u16).to_be_bytes());
+                    e.extend_from_slice(t);
+                };
+                match id {
+                    3 | 8 | 0x1f => s(&mut e, &a),
+                    38 => {
+                        s(&mut e, &a);
+                        s(&mut e, &b);
+                    }
+                    9 => s(&mut e, &raw),
+                    11 => e.extend_from_slice(&raw),
+                    _ => e.extend_from_slice(&raw[..raw.len().min(4)]),
+                }
+                e
+            });
+        (prop::collection::vec(entry, 0..6), any::<u8>()).prop_map(|(entries, cut)| {
+            let mut list: Vec<u8> = entries.concat();
+            if cut % 5 == 0 && !list.is_empty() {
+                list.truncate(cut as usize % list.len());
+            }
+            list.truncate(127);
+            list
+        })
     }
 
     fn check(bytes: &[u8]) {

@@ -181,18 +181,36 @@ pub fn scan(bytes: &[u8]) -> Scan {
 }
 
 /// Whether `bytes` is a topic name every mode accepts without a closer look:
-/// non-empty, ASCII, no U+0000, no `+` or `#`. Eight bytes at a time; the
-/// last word overlaps the one before it instead of being copied out.
+/// non-empty, ASCII, no U+0000, no `+` or `#`.
 #[inline(always)]
 pub(crate) fn plain_topic(bytes: &[u8]) -> bool {
+    !bytes.is_empty() && plain::<true>(bytes)
+}
+
+/// Whether `bytes` is a string every mode accepts without a closer look:
+/// ASCII without U+0000.
+#[inline(always)]
+pub(crate) fn plain_string(bytes: &[u8]) -> bool {
+    plain::<false>(bytes)
+}
+
+/// ASCII, no U+0000, and with `TOPIC` no `+` or `#`: eight bytes at a time,
+/// the last word overlapping the one before it instead of being copied out.
+#[inline(always)]
+fn plain<const TOPIC: bool>(bytes: &[u8]) -> bool {
     // Per byte, the high bit of `bad(w)` is set if the byte is >= 0x80, 0x00,
-    // '+' (0x2b) or '#' (0x23); only the high bits are looked at, at the end.
-    // '#' and '+' differ in bit 3 alone, so `| 0x08` maps both to '+' and
-    // nothing else to it: one zero test finds either.
+    // or with TOPIC '+' (0x2b) or '#' (0x23); only the high bits are looked
+    // at, at the end. '#' and '+' differ in bit 3 alone, so `| 0x08` maps
+    // both to '+' and nothing else to it: one zero test finds either.
     #[inline(always)]
-    fn bad(w: u64) -> u64 {
-        let y = (w | (LO * 0x08)) ^ (LO * b'+' as u64);
-        w | (w.wrapping_sub(LO) & !w) | (y.wrapping_sub(LO) & !y)
+    fn bad<const TOPIC: bool>(w: u64) -> u64 {
+        let nul = w.wrapping_sub(LO) & !w;
+        if TOPIC {
+            let y = (w | (LO * 0x08)) ^ (LO * b'+' as u64);
+            w | nul | (y.wrapping_sub(LO) & !y)
+        } else {
+            w | nul
+        }
     }
     // The eight bytes at `i` (callers keep `i + 8 <= len`; 0 = no bad byte otherwise).
     let word = |i: usize| match bytes.get(i..).and_then(|c| c.first_chunk::<8>()) {
@@ -201,22 +219,27 @@ pub(crate) fn plain_topic(bytes: &[u8]) -> bool {
     };
     let n = bytes.len();
     let acc = match n {
-        0 => return false,
+        0 => return true,
         1..=7 => {
             return bytes
                 .iter()
-                .all(|&b| b != 0 && b < 0x80 && b != b'+' && b != b'#')
+                .all(|&b| b != 0 && b < 0x80 && !(TOPIC && (b == b'+' || b == b'#')))
         }
         // Topics are mostly 8 to 32 bytes: a fixed number of words each, the
         // last one overlapping the one before it.
-        8..=16 => bad(word(0)) | bad(word(n - 8)),
-        17..=24 => bad(word(0)) | bad(word(8)) | bad(word(n - 8)),
-        25..=32 => bad(word(0)) | bad(word(8)) | bad(word(16)) | bad(word(n - 8)),
+        8..=16 => bad::<TOPIC>(word(0)) | bad::<TOPIC>(word(n - 8)),
+        17..=24 => bad::<TOPIC>(word(0)) | bad::<TOPIC>(word(8)) | bad::<TOPIC>(word(n - 8)),
+        25..=32 => {
+            bad::<TOPIC>(word(0))
+                | bad::<TOPIC>(word(8))
+                | bad::<TOPIC>(word(16))
+                | bad::<TOPIC>(word(n - 8))
+        }
         _ => {
-            let mut acc = bad(word(n - 8));
+            let mut acc = bad::<TOPIC>(word(n - 8));
             let mut i = 0;
             while i + 8 < n {
-                acc |= bad(word(i));
+                acc |= bad::<TOPIC>(word(i));
                 i += 8;
             }
             acc

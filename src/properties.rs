@@ -325,6 +325,11 @@ impl<'a> Property<'a> {
 
     /// Whether the value is in the range the spec allows.
     fn value_ok(&self) -> bool {
+        self.range_ok() && self.strings_ok()
+    }
+
+    /// The numeric ranges of the spec.
+    fn range_ok(&self) -> bool {
         use Property as P;
         match *self {
             // 0 or 1 only [MQTT-3.3.2.3.2], [MQTT-3.1.2.11.6/7], [MQTT-3.2.2.3.4/5/11/12/13]
@@ -341,6 +346,16 @@ impl<'a> Property<'a> {
             P::MaximumPacketSize(v) => v != 0,
             // 1 to 268,435,455 [MQTT-3.8.2.1.2]
             P::SubscriptionIdentifier(v) => (1..=framing::MAX_REMAINING_LENGTH as u32).contains(&v),
+            _ => true,
+        }
+    }
+
+    /// Lengths that fit the wire's 16 bits and no U+0000 in strings: what a
+    /// property built by the caller must be checked for before it is encoded
+    /// (a parsed one was checked by the string parser).
+    fn strings_ok(&self) -> bool {
+        use Property as P;
+        match *self {
             P::ContentType(s)
             | P::ResponseTopic(s)
             | P::AssignedClientIdentifier(s)
@@ -400,7 +415,16 @@ struct Seen(u64);
 
 /// Check one property against the rules of its context. Shared by the parser
 /// and the encoder so both enforce the same table.
-fn check(prop: &Property<'_>, ctx: Context, seen: &mut Seen) -> Result<(), ErrorKind> {
+/// The context rules of one property: allowed in `ctx`, not repeated where it
+/// may not be, its value in range. `parsed`: it comes from the wire through
+/// the strict string parser, which has already refused U+0000 and whose
+/// lengths are 16-bit, so only the numeric ranges are left to check.
+fn check(
+    prop: &Property<'_>,
+    ctx: Context,
+    seen: &mut Seen,
+    parsed: bool,
+) -> Result<(), ErrorKind> {
     let id = prop.id();
     if id.allowed() & ctx.bit() == 0 {
         return Err(ErrorKind::PropertyNotAllowed(id as u8, ctx.packet_type()));
@@ -413,7 +437,12 @@ fn check(prop: &Property<'_>, ctx: Context, seen: &mut Seen) -> Result<(), Error
         return Err(ErrorKind::DuplicateProperty(id as u8));
     }
     seen.0 |= bit;
-    if !prop.value_ok() {
+    let ok = if parsed {
+        prop.range_ok()
+    } else {
+        prop.value_ok()
+    };
+    if !ok {
         return Err(ErrorKind::InvalidPropertyValue(id as u8));
     }
     Ok(())
@@ -543,7 +572,7 @@ impl<'a> Properties<'a> {
         if let Repr::List(l) = self.0 {
             let mut seen = Seen::default();
             for p in l {
-                check(p, ctx, &mut seen).map_err(EncodeError::Invalid)?;
+                check(p, ctx, &mut seen, false).map_err(EncodeError::Invalid)?;
             }
         }
         let n = self.body_len();
@@ -663,7 +692,7 @@ pub(crate) fn parse_properties_visit<'a>(
     while !list.is_empty() {
         let (r, p) = parse_one(list, strict).map_err(anchor)?;
         if strict {
-            if let Err(kind) = check(&p, ctx, &mut seen) {
+            if let Err(kind) = check(&p, ctx, &mut seen, true) {
                 return fail(list, kind).map_err(anchor);
             }
         }
@@ -671,6 +700,127 @@ pub(crate) fn parse_properties_visit<'a>(
         list = r;
     }
     Ok((after, Properties(Repr::Wire(wire))))
+}
+
+/// A PUBLISH property value as [`publish_fast`] found it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Raw<'a> {
+    /// An integer (byte, two-byte, four-byte or variable byte integer).
+    Int(u32),
+    /// A string: ASCII without U+0000.
+    Str(&'a [u8]),
+    /// Binary data.
+    Bin(&'a [u8]),
+    /// A user property: two strings, ASCII without U+0000.
+    Pair(&'a [u8], &'a [u8]),
+}
+
+/// The hot path of 5.0 PUBLISH properties (the property length first): the
+/// ones a PUBLISH carries (payload format, message expiry, content type,
+/// response topic, correlation data, subscription identifier, topic alias,
+/// user properties), each value plainly valid — in range, strings ASCII
+/// without U+0000, not repeated where it may not be, lengths within the
+/// list. Hands each to `visit` and returns what follows the list and the
+/// properties. Anything else returns `None` and the caller takes the general
+/// path (`parse_properties_visit`), which decides: like the PUBLISH fast path
+/// this decides nothing (the tape and parse tests and fuzz targets compare the
+/// two paths' results).
+#[inline]
+pub(crate) fn publish_fast<'a>(
+    input: &'a [u8],
+    mut visit: impl FnMut(u8, Raw<'a>),
+) -> Option<(&'a [u8], Properties<'a>)> {
+    // property length: one or two bytes, shortest form
+    let (len, at) = match *input {
+        [b, ..] if b < 0x80 => (b as usize, 1),
+        [b1, b2, ..] if b2 < 0x80 && b2 != 0 => ((b1 & 0x7f) as usize | (b2 as usize) << 7, 2),
+        _ => return None,
+    };
+    let list = input.get(at..at + len)?;
+    let after = input.get(at + len..)?;
+    // A two-byte length and that many bytes at `i`: (them, the index after).
+    let sized = |i: usize| -> Option<(&'a [u8], usize)> {
+        let n = u16::from_be_bytes([*list.get(i)?, *list.get(i + 1)?]) as usize;
+        Some((list.get(i + 2..i + 2 + n)?, i + 2 + n))
+    };
+    let string = |i: usize| sized(i).filter(|(s, _)| primitives::plain_string(s));
+    let mut seen = 0u64;
+    let mut i = 0;
+    while let Some(&id) = list.get(i) {
+        i += 1;
+        match id {
+            // once each
+            1 | 2 | 3 | 8 | 9 | 35 => {
+                if seen >> id & 1 != 0 {
+                    return None;
+                }
+                seen |= 1 << id;
+            }
+            // may repeat in a PUBLISH
+            11 | 38 => {}
+            _ => return None,
+        }
+        let value = match id {
+            1 => {
+                let v = *list.get(i).filter(|&&v| v <= 1)?;
+                i += 1;
+                Raw::Int(v as u32)
+            }
+            2 => {
+                let v = u32::from_be_bytes(*list.get(i..)?.first_chunk::<4>()?);
+                i += 4;
+                Raw::Int(v)
+            }
+            3 | 8 => {
+                let (s, j) = string(i)?;
+                i = j;
+                Raw::Str(s)
+            }
+            9 => {
+                let (b, j) = sized(i)?;
+                i = j;
+                Raw::Bin(b)
+            }
+            11 => {
+                // 1 to 268,435,455, shortest form
+                let mut v = 0u32;
+                let mut k = 0;
+                loop {
+                    let b = *list.get(i + k)?;
+                    v |= ((b & 0x7f) as u32) << (7 * k);
+                    k += 1;
+                    if b < 0x80 {
+                        if (b == 0 && k > 1) || v == 0 {
+                            return None;
+                        }
+                        break;
+                    }
+                    if k == 4 {
+                        return None;
+                    }
+                }
+                i += k;
+                Raw::Int(v)
+            }
+            35 => {
+                let v = u16::from_be_bytes(*list.get(i..)?.first_chunk::<2>()?);
+                if v == 0 {
+                    return None;
+                }
+                i += 2;
+                Raw::Int(v as u32)
+            }
+            _ => {
+                // 38: user property
+                let (k, j) = string(i)?;
+                let (v, j) = string(j)?;
+                i = j;
+                Raw::Pair(k, v)
+            }
+        };
+        visit(id, value);
+    }
+    Some((after, Properties(Repr::Wire(list))))
 }
 
 #[cfg(test)]
@@ -692,6 +842,66 @@ mod tests {
             PropertyId::WillDelayInterval.allowed() & Context::Will.bit(),
             0
         );
+    }
+
+    /// The PUBLISH property fast path takes only what the general parser
+    /// accepts, and returns the same: on each edge it must leave to it.
+    #[test]
+    fn publish_fast_path_agrees_with_the_general_parser() {
+        let ctx = Context::Packet(PacketType::Publish);
+        let cases: &[&[u8]] = &[
+            &[0],
+            &[2, 1, 1],                          // payload format 1
+            &[2, 1, 2],                          // payload format 2: out of range
+            &[5, 2, 0, 0, 0, 60],                // message expiry
+            &[4, 2, 0, 0, 0],                    // truncated u32
+            &[4, 3, 0, 1, b'a'],                 // content type
+            &[6, 3, 0, 3, b'a', 0, b'b'],        // U+0000 in a string
+            &[5, 3, 0, 2, 0xc3, 0xa9],           // UTF-8 (valid, not ASCII)
+            &[5, 3, 0, 2, 0xff, 0x41],           // invalid UTF-8
+            &[8, 3, 0, 1, b'a', 3, 0, 1, b'b'],  // content type twice
+            &[2, 11, 1],                         // subscription identifier 1
+            &[2, 11, 0],                         // subscription identifier 0
+            &[3, 11, 0x81, 0],                   // not the shortest form
+            &[5, 11, 0xff, 0xff, 0xff, 0x7f],    // 268,435,455
+            &[6, 11, 0x80, 0x80, 0x80, 0x80, 1], // five bytes
+            &[4, 11, 1, 11, 2],                  // repeated: allowed in PUBLISH
+            &[3, 35, 0, 0],                      // topic alias 0
+            &[3, 35, 0, 7],                      // topic alias 7
+            &[6, 35, 0, 7, 35, 0, 8],            // topic alias twice
+            &[7, 38, 0, 1, b'k', 0, 1, b'v'],    // user property
+            &[14, 38, 0, 1, b'k', 0, 1, b'v', 38, 0, 1, b'k', 0, 1, b'w'],
+            &[6, 38, 0, 1, b'k', 0, 1], // truncated pair
+            &[4, 9, 0, 1, 0],           // correlation data (binary: U+0000 fine)
+            &[2, 0x11, 0],              // session expiry: not in PUBLISH
+            &[2, 0x1f, 0],              // reason string: not in PUBLISH
+            &[1, 0],                    // property id 0
+            &[0x80, 0],                 // property length not the shortest form
+            &[0x80, 1, 0],              // length 128, truncated
+            &[3, 1, 1],                 // length past the input
+        ];
+        for &case in cases {
+            let mut tail = case.to_vec();
+            tail.extend_from_slice(b"payload");
+            for strict in [true, false] {
+                let general = parse_properties_with(&tail, ctx, strict).ok();
+                let mut seen = Vec::new();
+                if let Some((rest, props)) = publish_fast(&tail, |id, _| seen.push(id)) {
+                    let (g_rest, g_props) = general.unwrap_or_else(|| {
+                        panic!(
+                            "fast path took {case:02x?} (strict {strict}), the parser refuses it"
+                        )
+                    });
+                    assert_eq!((rest, props.wire_bytes()), (g_rest, g_props.wire_bytes()));
+                    let ids: Vec<u8> = g_props.iter().map(|p| p.id() as u8).collect();
+                    assert_eq!(seen, ids, "{case:02x?}");
+                }
+            }
+        }
+        // and it does take the common lists
+        for case in [&[5u8, 2, 0, 0, 0, 60][..], &[7, 38, 0, 1, b'k', 0, 1, b'v']] {
+            assert!(publish_fast(case, |_, _| {}).is_some(), "{case:02x?}");
+        }
     }
 
     #[test]

@@ -198,8 +198,9 @@ impl Decoder {
             let ok = !self.version.is_v5() || {
                 let ctx = crate::properties::Context::Packet(crate::PacketType::Publish);
                 let props = &src[header_len + rest_at..total];
-                crate::properties::parse_properties_with(props, ctx, self.limits.is_strict())
-                    .is_ok()
+                crate::properties::publish_fast(props, |_, _| {}).is_some()
+                    || crate::properties::parse_properties_with(props, ctx, self.limits.is_strict())
+                        .is_ok()
             };
             if ok {
                 let header = FixedHeader {

@@ -20,7 +20,9 @@
 //! ```
 
 use crate::framing::{self, parse_fixed_header};
-use crate::properties::{self, Context, Properties, Property, PropertyId, PropertyType, Value};
+use crate::properties::{
+    self, Context, Properties, Property, PropertyId, PropertyType, Raw, Value,
+};
 use crate::{packet, primitives, DecodeError, Limits, Packet, PacketType, Version};
 
 /// Words of the tape header; records start here.
@@ -538,16 +540,44 @@ fn publish_record(
     if version.is_v5() {
         let block = w.pos;
         w.push(0);
-        let (after, _) = properties::parse_properties_visit(
-            &body[f.rest_at..],
-            Context::Packet(PacketType::Publish),
-            strict,
-            |p| {
-                alias |= matches!(p, Property::TopicAlias(_));
-                ctx.property(w, p);
-            },
-        )
-        .map_err(|e| primitives::to_decode_error(body, e))?;
+        let input = &body[f.rest_at..];
+        let mark = w.mark();
+        // The common properties by the fast path, written as they are found;
+        // anything else by the general parser, from the same place.
+        let fast = properties::publish_fast(input, |id, v| {
+            alias |= id == PropertyId::TopicAlias as u8;
+            w.push(id as u32);
+            match v {
+                Raw::Int(x) => w.push(x),
+                Raw::Str(s) => w.string(ctx.off(s), s, true),
+                Raw::Bin(b) => {
+                    w.push(ctx.off(b));
+                    w.push(b.len() as u32);
+                }
+                Raw::Pair(k, v) => {
+                    w.string(ctx.off(k), k, true);
+                    w.string(ctx.off(v), v, true);
+                }
+            }
+        });
+        let after = match fast {
+            Some((after, _)) => after,
+            None => {
+                w.reset(mark);
+                alias = false;
+                let (after, _) = properties::parse_properties_visit(
+                    input,
+                    Context::Packet(PacketType::Publish),
+                    strict,
+                    |p| {
+                        alias |= matches!(p, Property::TopicAlias(_));
+                        ctx.property(w, p);
+                    },
+                )
+                .map_err(|e| primitives::to_decode_error(body, e))?;
+                after
+            }
+        };
         payload_at = body.len() - after.len();
         w.set(block, (w.pos - block - 1) as u32);
     }
