@@ -266,9 +266,7 @@ pub(crate) fn parse_publish_fast<'a>(
     let mut payload = f.body.get(f.rest_at..).unwrap_or_default();
     let mut props = Properties::EMPTY;
     if version.is_v5() {
-        let ctx = properties::Context::Packet(PacketType::Publish);
-        let (rest, p) = properties::publish_fast(payload, |_, _| {})
-            .or_else(|| properties::parse_properties_with(payload, ctx, limits.is_strict()).ok())?;
+        let (rest, p) = properties::publish_checked(payload, limits.is_strict())?;
         payload = rest;
         props = p;
     }

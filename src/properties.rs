@@ -702,6 +702,15 @@ pub(crate) fn parse_properties_visit<'a>(
     Ok((after, Properties(Repr::Wire(wire))))
 }
 
+/// The properties of a 5.0 PUBLISH at the start of `input`, checked: by
+/// [`publish_fast`] when it takes them, else by the general parser. `None`
+/// when they are malformed (the caller's general path reports how).
+#[inline]
+pub(crate) fn publish_checked(input: &[u8], strict: bool) -> Option<(&[u8], Properties<'_>)> {
+    publish_fast(input, |_, _| {})
+        .or_else(|| parse_properties_with(input, Context::Packet(PacketType::Publish), strict).ok())
+}
+
 /// A PUBLISH property value as [`publish_fast`] found it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Raw<'a> {

@@ -195,13 +195,12 @@ impl Decoder {
             .map(|f| (f.flags, f.header_len, f.rest_at, f.total));
         if let Some((flags, header_len, rest_at, total)) = fast {
             // A plain PUBLISH: in 5.0 its properties are still to be checked.
-            let ok = !self.version.is_v5() || {
-                let ctx = crate::properties::Context::Packet(crate::PacketType::Publish);
-                let props = &src[header_len + rest_at..total];
-                crate::properties::publish_fast(props, |_, _| {}).is_some()
-                    || crate::properties::parse_properties_with(props, ctx, self.limits.is_strict())
-                        .is_ok()
-            };
+            let ok = !self.version.is_v5()
+                || crate::properties::publish_checked(
+                    &src[header_len + rest_at..total],
+                    self.limits.is_strict(),
+                )
+                .is_some();
             if ok {
                 let header = FixedHeader {
                     packet_type: crate::PacketType::Publish,
