@@ -11,6 +11,7 @@ const { createRng, randomPacket, clonePacket, COMMANDS } = require('./helpers/ra
 
 const SEED = 0x5eed1234
 const PACKETS_PER_VERSION = 7000
+const SPLIT_PAYLOAD = 512 // lib/encode.js
 
 // A stream stand-in recording every call made by writeToStream
 function recorder (writeResult = true) {
@@ -57,7 +58,8 @@ function assertSameAsMqttPacket (packet, opts) {
   }
 
   const stream = recorder()
-  const result = writeToStream(clonePacket(packet), stream, opts)
+  const copy = clonePacket(packet)
+  const result = writeToStream(copy, stream, opts)
   assert.strictEqual(stream.destroyed, null, 'stream not destroyed')
   if (expected.length === 0) {
     // mqtt-packet silently drops this packet
@@ -65,8 +67,12 @@ function assertSameAsMqttPacket (packet, opts) {
     assert.strictEqual(stream.chunks.length, 0)
   } else {
     assert.strictEqual(result, true)
-    assert.strictEqual(stream.chunks.length, 1, 'exactly one write per packet')
-    assert.ok(stream.chunks[0].equals(expected), `writeToStream differs for ${describePacket(packet, opts)}`)
+    // one write per packet; a PUBLISH Buffer payload of >= 512 bytes follows
+    // the head as a second write, by reference
+    const split = copy.cmd === 'publish' && Buffer.isBuffer(copy.payload) && copy.payload.length >= SPLIT_PAYLOAD
+    assert.strictEqual(stream.chunks.length, split ? 2 : 1, `write() calls for ${describePacket(packet, opts)}`)
+    if (split) assert.strictEqual(stream.chunks[1], copy.payload, 'the payload is written by reference')
+    assert.ok(Buffer.concat(stream.chunks).equals(expected), `writeToStream differs for ${describePacket(packet, opts)}`)
   }
   return expected
 }
@@ -403,6 +409,36 @@ test('writeToStream returns the result of stream.write', async (t) => {
     assert.strictEqual(writeToStream({ cmd: 'publish', topic: 't', payload }, stream), false)
     stream.destroy()
   })
+})
+
+test('writeToStream writes a PUBLISH payload of 512 bytes or more by reference, after the head', () => {
+  for (const version of [4, 5]) {
+    const opts = { protocolVersion: version }
+    for (const size of [SPLIT_PAYLOAD - 1, SPLIT_PAYLOAD, 5000, 70000]) {
+      const payload = Buffer.alloc(size, 0xab)
+      const packet = { cmd: 'publish', topic: 'x/y', payload, qos: 1, messageId: 7, properties: version === 5 ? { contentType: 'a/b' } : undefined }
+      const stream = recorder()
+      assert.strictEqual(writeToStream(packet, stream, opts), true)
+      const expected = mqttPacket.generate(packet, opts)
+      assert.ok(Buffer.concat(stream.chunks).equals(expected), `v${version} ${size} B: bytes differ`)
+      if (size < SPLIT_PAYLOAD) {
+        assert.strictEqual(stream.chunks.length, 1, `v${version} ${size} B: one write`)
+      } else {
+        assert.strictEqual(stream.chunks.length, 2, `v${version} ${size} B: head, then payload`)
+        assert.strictEqual(stream.chunks[1], payload, 'the payload object itself')
+        assert.strictEqual(stream.chunks[0].length, expected.length - size)
+      }
+    }
+    // a string payload is encoded into the one buffer, whatever its size
+    const stream = recorder()
+    writeToStream({ cmd: 'publish', topic: 't', payload: 'z'.repeat(2000) }, stream, opts)
+    assert.strictEqual(stream.chunks.length, 1)
+  }
+  // the result is the last write()'s (backpressure on the payload write)
+  let calls = 0
+  const busyAtPayload = { write () { return ++calls === 1 }, destroy (err) { throw err } }
+  assert.strictEqual(writeToStream({ cmd: 'publish', topic: 't', payload: Buffer.alloc(4096) }, busyAtPayload), false)
+  assert.strictEqual(calls, 2)
 })
 
 test('packets written in one tick reach a Writable together', async () => {

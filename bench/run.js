@@ -9,6 +9,8 @@
 //   node bench/run.js --only w1,w5    only these workloads (w1 w2 w3 w4 w5 cross)
 //   node bench/run.js --paths mqttwire,mqtt-packet   only these contenders
 //   node bench/run.js --rounds 11 --n 200000
+//   node bench/run.js --cold          parse slices of one big buffer (default:
+//        each read copied into a fresh Buffer before parse(), as from a socket)
 //   node bench/run.js --only w1 --paths mqttwire --profile /tmp/w1
 //        CPU profile of the timed rounds only (no warm-up, no checks, no forced
 //        gc) -> /tmp/w1-w1.cpuprofile; then: node bench/profile-summary.js FILE
@@ -26,7 +28,7 @@ const W = require('./workloads')
 
 // ---------------------------------------------------------------- options
 function parseArgs (argv) {
-  const o = { quick: false, json: null, only: null, paths: null, rounds: 0, n: 0, warmup: -1, seed: 1, profile: null }
+  const o = { quick: false, cold: false, json: null, only: null, paths: null, rounds: 0, n: 0, warmup: -1, seed: 1, profile: null }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const val = () => {
@@ -34,6 +36,7 @@ function parseArgs (argv) {
       return argv[++i]
     }
     if (a === '--quick') o.quick = true
+    else if (a === '--cold') o.cold = true
     else if (a === '--json') o.json = val()
     else if (a === '--only') o.only = new Set(val().split(','))
     else if (a === '--paths') o.paths = new Set(val().split(','))
@@ -43,7 +46,7 @@ function parseArgs (argv) {
     else if (a === '--seed') o.seed = Number(val())
     else if (a === '--profile') o.profile = val()
     else if (a === '--help' || a === '-h') {
-      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 14).join('\n'))
+      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 16).join('\n'))
       process.exit(0)
     } else throw new Error(`bench/run.js: unknown option ${a} (try --help)`)
   }
@@ -200,16 +203,64 @@ const CONSUMER_SRC = `
 `
 const makeConsumer = () => new Function('Writable', CONSUMER_SRC)(Writable) // eslint-disable-line no-new-func
 
+// The parse drivers return the timed ns. Default ('fresh'): the reads are
+// handed to parse() as a socket hands them over: each one copied into a new
+// Buffer (its own ArrayBuffer, as Node's stream reads are) just before, so
+// the bytes are in cache as the kernel's copy leaves them; the copies are not
+// timed. Reads are copied and parsed in batches of about 64 KiB (one batch =
+// one chunk for w1-w3; for w5 the ~80 small reads of different clients that
+// make 64 KiB), one clock pair per batch. --cold: parse() slices of the whole
+// workload buffer, timed as one loop (every parser then pays the misses of a
+// stream far larger than the cache).
 const DRIVERS = {
-  chunks: 'return function run (p, chunks) { for (let i = 0; i < chunks.length; i++) p.parse(chunks[i]) }',
-  gateway: 'return function run (ps, who, bufs) { for (let i = 0; i < bufs.length; i++) ps[who[i]].parse(bufs[i]) }',
+  chunks: 'return function run (p, chunks) { const t0 = process.hrtime.bigint(); for (let i = 0; i < chunks.length; i++) p.parse(chunks[i]); return process.hrtime.bigint() - t0 }',
+  gateway: 'return function run (ps, who, bufs) { const t0 = process.hrtime.bigint(); for (let i = 0; i < bufs.length; i++) ps[who[i]].parse(bufs[i]); return process.hrtime.bigint() - t0 }',
+  freshChunks: `return function run (p, chunks) {
+    let t = 0n
+    for (let i = 0; i < chunks.length; i++) {
+      const src = chunks[i]
+      const b = Buffer.allocUnsafeSlow(src.length)
+      src.copy(b)
+      const t0 = process.hrtime.bigint()
+      p.parse(b)
+      t += process.hrtime.bigint() - t0
+    }
+    return t
+  }`,
+  freshGateway: `return function run (ps, who, bufs, batchEnd) {
+    let t = 0n
+    let i = 0
+    const fresh = []
+    for (let k = 0; k < batchEnd.length; k++) {
+      const e = batchEnd[k]
+      for (let j = i; j < e; j++) {
+        const src = bufs[j]
+        const b = Buffer.allocUnsafeSlow(src.length)
+        src.copy(b)
+        fresh[j - i] = b
+      }
+      const t0 = process.hrtime.bigint()
+      for (let j = i; j < e; j++) ps[who[j]].parse(fresh[j - i])
+      t += process.hrtime.bigint() - t0
+      fresh.fill(null)
+      i = e
+    }
+    return t
+  }`,
   generate: 'return function run (gen, packets, opts, keep) { for (let i = 0; i < packets.length; i++) keep(gen(packets[i], opts)) }',
   wts: 'return function run (wts, packets, opts, sink) { for (let i = 0; i < packets.length; i++) wts(packets[i], sink, opts) }'
 }
 const makeDriver = (kind) => new Function(DRIVERS[kind])() // eslint-disable-line no-new-func
 
 function parseContender (name, desc, make) {
-  return { name, desc, make, consumer: makeConsumer(), chunks: makeDriver('chunks'), gateway: makeDriver('gateway') }
+  return {
+    name,
+    desc,
+    make,
+    consumer: makeConsumer(),
+    chunks: makeDriver(opt.cold ? 'chunks' : 'freshChunks'),
+    gateway: makeDriver(opt.cold ? 'gateway' : 'freshGateway')
+  }
 }
 
 function buildContenders () {
@@ -525,9 +576,7 @@ function benchParse (w, chunks, contenders, chunkSize) {
     c.consumer.reset()
     const p = c.make(c.consumer)
     collect()
-    const t0 = process.hrtime.bigint()
-    c.chunks(p, chunks)
-    const t = Number(process.hrtime.bigint() - t0)
+    const t = Number(c.chunks(p, chunks))
     if (c.consumer.st.n !== w.packets) throw new Error(`${name}: consumed ${c.consumer.st.n} packets, expected ${w.packets}`)
     return t
   }
@@ -537,17 +586,28 @@ function benchParse (w, chunks, contenders, chunkSize) {
   return finishRow({ workload: w.name, title: w.title, chunkSize, packets: w.packets, bytes: w.stream.length, results })
 }
 
+/** End indices of consecutive runs of reads of about `size` bytes in all. */
+function batchEnds (bufs, size) {
+  const ends = []
+  let acc = 0
+  for (let i = 0; i < bufs.length; i++) {
+    acc += bufs[i].length
+    if (acc >= size) { ends.push(i + 1); acc = 0 }
+  }
+  if (ends.length === 0 || ends[ends.length - 1] !== bufs.length) ends.push(bufs.length)
+  return Int32Array.from(ends)
+}
+
 function benchGateway (w, contenders) {
   const byName = Object.fromEntries(contenders.map((c) => [c.name, c]))
+  const batches = batchEnds(w.schedBuf, 65536)
   const once = (name) => {
     const c = byName[name]
     c.consumer.reset()
     const ps = new Array(w.clients)
     for (let k = 0; k < w.clients; k++) ps[k] = c.make(c.consumer)
     collect()
-    const t0 = process.hrtime.bigint()
-    c.gateway(ps, w.schedClient, w.schedBuf)
-    const t = Number(process.hrtime.bigint() - t0)
+    const t = Number(c.gateway(ps, w.schedClient, w.schedBuf, batches))
     if (c.consumer.st.n !== w.packets) throw new Error(`${name}: consumed ${c.consumer.st.n} packets, expected ${w.packets}`)
     return t
   }
@@ -701,6 +761,9 @@ async function main () {
   console.log('mqttwire Node benchmark' + (opt.quick ? ' (--quick: smoke run, numbers not meaningful)' : ''))
   console.log(`machine: ${m.cores} cores, ${m.cpuModel}, Node ${m.node} (V8 ${m.v8}), ${m.platform}`)
   console.log(`native addon: ${C.mwNative.hasNative}; gc between rounds: ${gc !== null}; rounds: ${opt.rounds} (+${opt.warmup} warm-up), contenders' order rotated every round`)
+  console.log(opt.cold
+    ? 'reads: --cold, slices of one workload buffer (larger than the cache), the whole loop timed'
+    : 'reads: as from a socket, each copied into a fresh Buffer just before parse() (in cache, as the kernel leaves it); only parse() calls are timed (--cold: slices of one big buffer)')
   console.log('All ratios compare numbers measured in THIS process run only: mqtt-packet\'s speed moves with heap state')
   console.log('and machine load, so never compare ratios across runs. Mpkt/s = median over rounds; spread = across rounds.')
   console.log('paths: ' + C.parse.map((c) => `${c.name} = ${c.desc}`).join('; '))
@@ -809,7 +872,7 @@ async function main () {
   console.log(`\ndone in ${secs.toFixed(1)} s`)
   jsonOut = {
     machine: m,
-    options: { quick: opt.quick, rounds: opt.rounds, warmup: opt.warmup, n: N, seed: opt.seed, gcBetweenRounds: gc !== null },
+    options: { quick: opt.quick, reads: opt.cold ? 'cold' : 'fresh', rounds: opt.rounds, warmup: opt.warmup, n: N, seed: opt.seed, gcBetweenRounds: gc !== null },
     note: 'ratios compare contenders measured in the same process run; do not compare across runs',
     correctness: { passed: checks.every((c) => c.ok), checks },
     workloads: rows,

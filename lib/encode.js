@@ -18,7 +18,12 @@ const { Buffer } = require('buffer')
 const EMPTY = Buffer.alloc(0)
 const VARBYTEINT_MAX = 268435455
 
-const state = { error: null }
+// error: the message of the last refusal. split: set by writeToStream: a
+// PUBLISH payload of at least SPLIT_PAYLOAD bytes is not copied; the buffer
+// returned ends before it and the payload is left in `tail`, to be written
+// after it by reference (as mqtt-packet writes payloads).
+const state = { error: null, split: false, tail: null }
+const SPLIT_PAYLOAD = 512
 
 // ---------------------------------------------------------------------------
 // Buffer allocation
@@ -439,10 +444,10 @@ function ackProperties (props, opts, length) {
 // is too big.
 let headerEnd = 0
 
-function allocPacket (header, length) {
+function allocPacket (header, length, omit = 0) {
   if (length > VARBYTEINT_MAX) return fail(`Invalid variable byte integer: ${length}`)
   const lengthSize = length < 128 ? 1 : length < 16384 ? 2 : length < 2097152 ? 3 : 4
-  const buf = allocate(1 + lengthSize + length)
+  const buf = allocate(1 + lengthSize + length - omit)
   buf[0] = header
   headerEnd = writeVarInt(buf, 1, length)
   return buf
@@ -663,7 +668,8 @@ function publish (packet, opts) {
 
   const header = PUBLISH_HEADER[qos][settings.dup ? 1 : 0][settings.retain ? 1 : 0]
 
-  const buf = allocPacket(header, length)
+  const tail = state.split && payload.length >= SPLIT_PAYLOAD && isBuffer(payload)
+  const buf = allocPacket(header, length, tail ? payload.length : 0)
   if (buf === null) return null
   let off = headerEnd
 
@@ -678,7 +684,8 @@ function publish (packet, opts) {
 
   if (version === 5) off = writeProperties(buf, off, properties, SKIP_NONE, propsSize)
 
-  if (payloadIsString) buf.utf8Write(payload, off, buf.length - off)
+  if (tail) state.tail = payload
+  else if (payloadIsString) buf.utf8Write(payload, off, buf.length - off)
   else if (payload.length !== 0) buf.set(payload, off)
   return buf
 }

@@ -11,15 +11,23 @@ function uncork (stream) {
   stream.uncork()
 }
 
-// Encodes `packet` and writes it to `stream` with a single write() call,
-// returning that call's result. Invalid packets destroy the stream with the
-// error mqtt-packet would report and return false without writing.
+// Encodes `packet` and writes it to `stream` with one write() call, or two
+// for a PUBLISH whose Buffer payload has 512 bytes or more: the head, then the
+// payload itself by reference (not copied; mqtt-packet writes payloads so
+// too). Returns the last write()'s result. Invalid packets destroy the stream
+// with the error mqtt-packet would report and return false without writing.
 //
 // Like mqtt-packet, streams that support cork() are corked until the next
 // tick so that packets written in the same tick leave in one batch; a stream
 // is corked at most once per tick.
 function writeToStream (packet, stream, opts) {
-  const buf = encode(packet, opts)
+  let buf
+  state.split = true
+  try {
+    buf = encode(packet, opts)
+  } finally {
+    state.split = false
+  }
   if (buf === null) {
     if (state.error !== null) stream.destroy(new Error(state.error))
     return false
@@ -29,7 +37,11 @@ function writeToStream (packet, stream, opts) {
     stream[kCorked] = true
     process.nextTick(uncork, stream)
   }
-  return stream.write(buf)
+  const tail = state.tail
+  if (tail === null) return stream.write(buf)
+  state.tail = null
+  stream.write(buf)
+  return stream.write(tail)
 }
 
 // mqtt-packet exposes its internal number-buffer cache switch here. Output
