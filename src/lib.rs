@@ -212,12 +212,13 @@ impl QoS {
 /// the connection (a CONNECT carries its own and is parsed with it).
 ///
 /// Uses the default [`Limits`] (the spec's largest packet). See [`parse_with`].
+#[inline]
 pub fn parse(input: &[u8], version: Version) -> Result<Status<(Packet<'_>, usize)>, DecodeError> {
     parse_with(input, version, &Limits::default())
 }
 
 /// [`parse`] with explicit [`Limits`].
-#[inline]
+#[inline(always)]
 pub fn parse_with<'a>(
     input: &'a [u8],
     version: Version,
@@ -230,6 +231,9 @@ pub fn parse_with<'a>(
 }
 
 /// [`parse_with`] without the PUBLISH fast path: every packet, every error.
+/// Never inlined, so that `parse_with` stays small enough to inline: the hot
+/// path then builds its result in the caller's registers.
+#[inline(never)]
 fn parse_general<'a>(
     input: &'a [u8],
     version: Version,
@@ -445,6 +449,43 @@ mod fast_path_agrees {
         #[test]
         fn on_any_bytes(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
             check(&bytes);
+        }
+    }
+
+    /// Every topic length from 1 to 40 with '+', '#', U+0000, 0x80, 0xff
+    /// or a valid two-byte UTF-8 sequence at every position: the fast path
+    /// agrees with the general path, and takes every plain topic.
+    #[test]
+    fn topic_bytes_at_every_position() {
+        let publish = |topic: &[u8]| {
+            let mut b = vec![0x32, 0, 0, topic.len() as u8];
+            b.extend_from_slice(topic);
+            b.extend_from_slice(&[0, 7, b'h', b'i']);
+            b[1] = (b.len() - 2) as u8;
+            b
+        };
+        for n in 1..=40usize {
+            let base: Vec<u8> = (0..n).map(|i| b"ab/c"[i % 4]).collect();
+            assert!(packet::publish_fast(&publish(&base), MAX).is_some(), "{n}");
+            check(&publish(&base));
+            for pos in 0..n {
+                let mut topics = Vec::new();
+                for c in [b'+', b'#', 0, 0x80, 0xff] {
+                    let mut t = base.clone();
+                    t[pos] = c;
+                    topics.push(t);
+                }
+                if pos + 1 < n {
+                    let mut t = base.clone();
+                    t[pos..pos + 2].copy_from_slice("\u{e9}".as_bytes());
+                    topics.push(t);
+                }
+                for t in topics {
+                    let b = publish(&t);
+                    assert!(packet::publish_fast(&b, MAX).is_none(), "{t:02x?}");
+                    check(&b);
+                }
+            }
         }
     }
 

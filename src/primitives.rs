@@ -194,16 +194,30 @@ pub(crate) fn plain_string(bytes: &[u8]) -> bool {
     plain::<false>(bytes)
 }
 
-/// ASCII, no U+0000, and with `TOPIC` no `+` or `#`: eight bytes at a time,
-/// the last word overlapping the one before it instead of being copied out.
+/// ASCII, no U+0000, and with `TOPIC` no `+` or `#`. 8 to 32 bytes (most
+/// topics): two windows of 8 or 16 bytes, the second ending where `bytes`
+/// ends (overlapping the first), checked without branches so that the
+/// compiler makes each window one vector (SSE2 on x86_64: compare, or,
+/// `pmovmskb`, one test); longer strings eight bytes at a time.
 #[inline(always)]
 fn plain<const TOPIC: bool>(bytes: &[u8]) -> bool {
-    // Per byte, the high bit of `bad(w)` is set if the byte is >= 0x80, 0x00,
-    // or with TOPIC '+' (0x2b) or '#' (0x23); only the high bits are looked
-    // at, at the end. '#' and '+' differ in bit 3 alone, so `| 0x08` maps
-    // both to '+' and nothing else to it: one zero test finds either.
+    // A byte every mode accepts without a closer look is 0x01 to 0x7f (as
+    // i8, > 0) and, with TOPIC, neither '+' (0x2b) nor '#' (0x23): they
+    // differ in bit 3 alone, so `| 0x08` maps both to '+' and nothing else.
     #[inline(always)]
-    fn bad<const TOPIC: bool>(w: u64) -> u64 {
+    fn bad<const TOPIC: bool>(b: u8) -> bool {
+        (b as i8) <= 0 || (TOPIC && b | 0x08 == b'+')
+    }
+    // Whether any byte of a window is bad: a fold with `|`, no early exit,
+    // which is what lets it become vector code.
+    #[inline(always)]
+    fn any_bad<const TOPIC: bool, const N: usize>(w: &[u8; N]) -> bool {
+        w.iter().fold(false, |acc, &x| acc | bad::<TOPIC>(x))
+    }
+    // The same rule on eight bytes in a word (SWAR), for the long strings:
+    // the high bit of each byte of the result is set if that byte is bad.
+    #[inline(always)]
+    fn bad_word<const TOPIC: bool>(w: u64) -> u64 {
         let nul = w.wrapping_sub(LO) & !w;
         if TOPIC {
             let y = (w | (LO * 0x08)) ^ (LO * b'+' as u64);
@@ -212,40 +226,34 @@ fn plain<const TOPIC: bool>(bytes: &[u8]) -> bool {
             w | nul
         }
     }
-    // The eight bytes at `i` (callers keep `i + 8 <= len`; 0 = no bad byte otherwise).
-    let word = |i: usize| match bytes.get(i..).and_then(|c| c.first_chunk::<8>()) {
-        Some(a) => u64::from_le_bytes(*a),
-        None => 0,
-    };
     let n = bytes.len();
-    let acc = match n {
-        0 => return true,
-        1..=7 => {
-            return bytes
-                .iter()
-                .all(|&b| b != 0 && b < 0x80 && !(TOPIC && (b == b'+' || b == b'#')))
+    if n > 32 {
+        // The eight bytes at `i` (`i + 8 <= n` here; 0 = no bad byte otherwise).
+        let word = |i: usize| match bytes.get(i..).and_then(|c| c.first_chunk::<8>()) {
+            Some(a) => u64::from_le_bytes(*a),
+            None => 0,
+        };
+        let mut acc = bad_word::<TOPIC>(word(n - 8));
+        let mut i = 0;
+        while i + 8 < n {
+            acc |= bad_word::<TOPIC>(word(i));
+            i += 8;
         }
-        // Topics are mostly 8 to 32 bytes: a fixed number of words each, the
-        // last one overlapping the one before it.
-        8..=16 => bad::<TOPIC>(word(0)) | bad::<TOPIC>(word(n - 8)),
-        17..=24 => bad::<TOPIC>(word(0)) | bad::<TOPIC>(word(8)) | bad::<TOPIC>(word(n - 8)),
-        25..=32 => {
-            bad::<TOPIC>(word(0))
-                | bad::<TOPIC>(word(8))
-                | bad::<TOPIC>(word(16))
-                | bad::<TOPIC>(word(n - 8))
-        }
-        _ => {
-            let mut acc = bad::<TOPIC>(word(n - 8));
-            let mut i = 0;
-            while i + 8 < n {
-                acc |= bad::<TOPIC>(word(i));
-                i += 8;
-            }
-            acc
-        }
-    };
-    acc & HI == 0
+        return acc & HI == 0;
+    }
+    if n >= 16 {
+        return match (bytes.first_chunk::<16>(), bytes.last_chunk::<16>()) {
+            (Some(a), Some(b)) => !(any_bad::<TOPIC, 16>(a) | any_bad::<TOPIC, 16>(b)),
+            _ => false,
+        };
+    }
+    if n >= 8 {
+        return match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+            (Some(a), Some(b)) => !(any_bad::<TOPIC, 8>(a) | any_bad::<TOPIC, 8>(b)),
+            _ => false,
+        };
+    }
+    !bytes.iter().any(|&b| bad::<TOPIC>(b))
 }
 
 /// Check that `bytes` is a valid MQTT string: well-formed UTF-8 (checked
@@ -325,6 +333,45 @@ pub fn write_binary(buf: &mut impl BufMut, bytes: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `plain_topic` and `plain_string` against their definition, for every
+    /// length from 0 to 72 (each branch of `plain`: bytes, two 8-byte and two
+    /// 16-byte windows, words) with each interesting byte at every position,
+    /// alone and in pairs.
+    #[test]
+    fn plain_matches_its_definition() {
+        let ok_string = |b: &[u8]| b.iter().all(|&c| c != 0 && c < 0x80);
+        let ok_topic =
+            |b: &[u8]| !b.is_empty() && ok_string(b) && !b.iter().any(|&c| c == b'+' || c == b'#');
+        let check = |t: &[u8]| {
+            assert_eq!(plain_topic(t), ok_topic(t), "topic {t:02x?}");
+            assert_eq!(plain_string(t), ok_string(t), "string {t:02x?}");
+        };
+        // The rejected bytes, their neighbours, and the ones a sloppy test
+        // (bit 3 or bit 7 masked, a signed or unsigned compare) would mix up.
+        let special = b"+#\x00\x80\xff\x01\x7f\x81\xab\xa3*,\"$/\x08\x88";
+        for n in 0..=72 {
+            let base: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+            check(&base);
+            for pos in 0..n {
+                for &c in special {
+                    let mut t = base.clone();
+                    t[pos] = c;
+                    check(&t);
+                    // and a 0x80 byte elsewhere (or on top of it)
+                    let mut u = t.clone();
+                    u[(pos * 7 + 3) % n] = 0x80;
+                    check(&u);
+                }
+                // a valid two-byte UTF-8 sequence starting here
+                if pos + 1 < n {
+                    let mut t = base.clone();
+                    t[pos..pos + 2].copy_from_slice("\u{e9}".as_bytes());
+                    check(&t);
+                }
+            }
+        }
+    }
 
     #[test]
     fn utf8_rules() {
