@@ -303,6 +303,13 @@ export declare function parser(opts?: ParserOptions | Object): Parser
 
 export declare function generate(packet: Packet, opts?: Object): Buffer
 
+/**
+ * Encodes `object` and writes it to `stream`: one write() per packet, or two for a PUBLISH
+ * whose Buffer payload has 512 bytes or more (the head, then the payload itself, not copied,
+ * as mqtt-packet writes payloads). A stream with cork() is corked until the next tick.
+ * Returns the last write()'s result; an invalid packet destroys the stream with mqtt-packet's
+ * error and returns false.
+ */
 export declare function writeToStream(object: Packet, stream: WritableStream, opts?: Object): boolean
 
 export declare namespace writeToStream {
