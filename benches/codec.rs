@@ -110,8 +110,9 @@ fn stream(c: &mut Criterion) {
     assert_eq!(run_decoder(BytesMut::from(&buf[..])).0, n);
     assert_eq!(run_mqttbytes(BytesMut::from(&buf[..])).0, n);
     let mut tape = vec![0u32; tape_words(n)];
-    assert_eq!(run_tape(&buf, &mut tape).0, n);
-    assert_eq!(run_tape_chunked(&buf, &mut tape, 64 * 1024).0, n);
+    assert_eq!(run_tape::<false>(&buf, &mut tape).0, n);
+    assert_eq!(run_tape_chunked::<false>(&buf, &mut tape, 64 * 1024).0, n);
+    assert_eq!(run_tape_chunked::<true>(&buf, &mut tape, 64 * 1024).0, n);
 
     for (group, tp) in [
         ("stream_pkts", Throughput::Elements(n as u64)),
@@ -136,10 +137,14 @@ fn stream(c: &mut Criterion) {
             )
         });
         g.bench_function("mqttwire_tape", |b| {
-            b.iter(|| run_tape(black_box(&buf), &mut tape))
+            b.iter(|| run_tape::<false>(black_box(&buf), &mut tape))
         });
         g.bench_function("mqttwire_tape_64k_chunks", |b| {
-            b.iter(|| run_tape_chunked(black_box(&buf), &mut tape, 64 * 1024))
+            b.iter(|| run_tape_chunked::<false>(black_box(&buf), &mut tape, 64 * 1024))
+        });
+        // the Node binding's configuration: ARENA on for chunks of 4 KiB or more
+        g.bench_function("mqttwire_tape_64k_chunks_arena", |b| {
+            b.iter(|| run_tape_chunked::<true>(black_box(&buf), &mut tape, 64 * 1024))
         });
         g.bench_function("mqttbytes_v4_read", |b| {
             b.iter_batched(

@@ -38,6 +38,7 @@ fn main() {
         .unwrap_or(STREAM_PACKETS);
     let buf = publish_stream(n, SEED);
     let mut tape = vec![0u32; tape_words(n)];
+    let mut arena_tape = vec![0u32; tape_words_arena(n)];
 
     let mut rows = [
         Row {
@@ -76,6 +77,16 @@ fn main() {
             ns: vec![],
         },
         Row {
+            name: "mqttwire tape::frame ARENA",
+            note: "whole buffer, strings to the arena",
+            ns: vec![],
+        },
+        Row {
+            name: "mqttwire tape::frame 64K ARENA",
+            note: "64 KiB chunks + arena, as Node calls it",
+            ns: vec![],
+        },
+        Row {
             name: "(floor) bare framing",
             note: "header + simdutf8 topic only",
             ns: vec![],
@@ -88,8 +99,10 @@ fn main() {
     assert_eq!(run_decoder(BytesMut::from(&buf[..])).0, n);
     assert_eq!(run_decoder_packet(BytesMut::from(&buf[..])).0, n);
     assert_eq!(run_decoder_slice(&buf).0, n);
-    assert_eq!(run_tape(&buf, &mut tape).0, n);
-    assert_eq!(run_tape_chunked(&buf, &mut tape, 64 * 1024).0, n);
+    assert_eq!(run_tape::<false>(&buf, &mut tape).0, n);
+    assert_eq!(run_tape_chunked::<false>(&buf, &mut tape, 64 * 1024).0, n);
+    assert_eq!(run_tape::<true>(&buf, &mut arena_tape).0, n);
+    assert_eq!(run_tape_chunked::<true>(&buf, &mut tape, 64 * 1024).0, n);
     assert_eq!(run_bare_framing(&buf).0, n);
 
     let warmup = (rounds / 10).max(3);
@@ -103,8 +116,10 @@ fn main() {
                 2 => run_decoder(src),
                 3 => run_decoder_packet(src),
                 4 => run_decoder_slice(black_box(&buf)),
-                5 => run_tape(black_box(&buf), &mut tape),
-                6 => run_tape_chunked(black_box(&buf), &mut tape, 64 * 1024),
+                5 => run_tape::<false>(black_box(&buf), &mut tape),
+                6 => run_tape_chunked::<false>(black_box(&buf), &mut tape, 64 * 1024),
+                7 => run_tape::<true>(black_box(&buf), &mut arena_tape),
+                8 => run_tape_chunked::<true>(black_box(&buf), &mut tape, 64 * 1024),
                 _ => run_bare_framing(black_box(&buf)),
             };
             let dt = t.elapsed();

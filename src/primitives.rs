@@ -198,7 +198,8 @@ pub(crate) fn plain_string(bytes: &[u8]) -> bool {
 /// topics): two windows of 8 or 16 bytes, the second ending where `bytes`
 /// ends (overlapping the first), checked without branches so that the
 /// compiler makes each window one vector (SSE2 on x86_64: compare, or,
-/// `pmovmskb`, one test); longer strings eight bytes at a time.
+/// `pmovmskb`, one test); 4 to 7 bytes as two windows of four in one word;
+/// longer strings eight bytes at a time.
 #[inline(always)]
 fn plain<const TOPIC: bool>(bytes: &[u8]) -> bool {
     // A byte every mode accepts without a closer look is 0x01 to 0x7f (as
@@ -253,7 +254,21 @@ fn plain<const TOPIC: bool>(bytes: &[u8]) -> bool {
             _ => false,
         };
     }
-    !bytes.iter().any(|&b| bad::<TOPIC>(b))
+    if n >= 4 {
+        // Two windows of four bytes, side by side in one word.
+        return match (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+            (Some(a), Some(b)) => {
+                let w = u32::from_le_bytes(*a) as u64 | (u32::from_le_bytes(*b) as u64) << 32;
+                bad_word::<TOPIC>(w) & HI == 0
+            }
+            _ => false,
+        };
+    }
+    // One to three bytes: the first, the middle and the last cover them.
+    match (bytes.first(), bytes.get(n / 2), bytes.last()) {
+        (Some(&a), Some(&b), Some(&c)) => !any_bad::<TOPIC, 3>(&[a, b, c]),
+        _ => true,
+    }
 }
 
 /// Check that `bytes` is a valid MQTT string: well-formed UTF-8 (checked

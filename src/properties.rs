@@ -724,6 +724,21 @@ pub(crate) enum Raw<'a> {
     Pair(&'a [u8], &'a [u8]),
 }
 
+/// What [`publish_fast`] hands each property to: any `FnMut(u8, Raw)`, or a
+/// type whose `visit` is always inlined (a closure may not be, and then what
+/// it captures lives in memory).
+pub(crate) trait PublishVisit<'a> {
+    /// One property: its identifier and value.
+    fn visit(&mut self, id: u8, value: Raw<'a>);
+}
+
+impl<'a, F: FnMut(u8, Raw<'a>)> PublishVisit<'a> for F {
+    #[inline(always)]
+    fn visit(&mut self, id: u8, value: Raw<'a>) {
+        self(id, value)
+    }
+}
+
 /// The hot path of 5.0 PUBLISH properties (the property length first): the
 /// ones a PUBLISH carries (payload format, message expiry, content type,
 /// response topic, correlation data, subscription identifier, topic alias,
@@ -737,7 +752,34 @@ pub(crate) enum Raw<'a> {
 #[inline]
 pub(crate) fn publish_fast<'a>(
     input: &'a [u8],
-    mut visit: impl FnMut(u8, Raw<'a>),
+    visit: impl PublishVisit<'a>,
+) -> Option<(&'a [u8], Properties<'a>)> {
+    publish_fast_with::<false>(input, visit)
+}
+
+/// Whether `s` is ASCII without U+0000: inlined when `INLINE`, else a call
+/// (less code in the caller's loop).
+#[inline(always)]
+fn plain_string<const INLINE: bool>(s: &[u8]) -> bool {
+    #[inline(never)]
+    fn call(s: &[u8]) -> bool {
+        primitives::plain_string(s)
+    }
+    if INLINE {
+        primitives::plain_string(s)
+    } else {
+        call(s)
+    }
+}
+
+/// [`publish_fast`], always inlined, with the string checks inlined when
+/// `INLINE`: the tape's, whose visitor then writes from registers. (The
+/// decoders, whose loops inline this for 5.0 next to their 3.1.1 path, call
+/// the check out of line: their 3.1.1 path then keeps more registers.)
+#[inline(always)]
+pub(crate) fn publish_fast_with<'a, const INLINE: bool>(
+    input: &'a [u8],
+    mut visit: impl PublishVisit<'a>,
 ) -> Option<(&'a [u8], Properties<'a>)> {
     // property length: one or two bytes, shortest form
     let (len, at) = match *input {
@@ -752,7 +794,10 @@ pub(crate) fn publish_fast<'a>(
         let n = u16::from_be_bytes([*list.get(i)?, *list.get(i + 1)?]) as usize;
         Some((list.get(i + 2..i + 2 + n)?, i + 2 + n))
     };
-    let string = |i: usize| sized(i).filter(|(s, _)| primitives::plain_string(s));
+    let string = |i: usize| match sized(i) {
+        Some((s, j)) if plain_string::<INLINE>(s) => Some((s, j)),
+        _ => None,
+    };
     let mut seen = 0u64;
     let mut i = 0;
     while let Some(&id) = list.get(i) {
@@ -769,26 +814,32 @@ pub(crate) fn publish_fast<'a>(
             11 | 38 => {}
             _ => return None,
         }
-        let value = match id {
+        // Each arm hands its value on itself, so that once the visitor is
+        // inlined each kind of value is written by its own code (no `Raw`
+        // built and matched again).
+        match id {
             1 => {
-                let v = *list.get(i).filter(|&&v| v <= 1)?;
+                let v = *list.get(i)?;
+                if v > 1 {
+                    return None;
+                }
                 i += 1;
-                Raw::Int(v as u32)
+                visit.visit(id, Raw::Int(v as u32));
             }
             2 => {
                 let v = u32::from_be_bytes(*list.get(i..)?.first_chunk::<4>()?);
                 i += 4;
-                Raw::Int(v)
+                visit.visit(id, Raw::Int(v));
             }
             3 | 8 => {
                 let (s, j) = string(i)?;
                 i = j;
-                Raw::Str(s)
+                visit.visit(id, Raw::Str(s));
             }
             9 => {
                 let (b, j) = sized(i)?;
                 i = j;
-                Raw::Bin(b)
+                visit.visit(id, Raw::Bin(b));
             }
             11 => {
                 // 1 to 268,435,455, shortest form
@@ -809,7 +860,7 @@ pub(crate) fn publish_fast<'a>(
                     }
                 }
                 i += k;
-                Raw::Int(v)
+                visit.visit(id, Raw::Int(v));
             }
             35 => {
                 let v = u16::from_be_bytes(*list.get(i..)?.first_chunk::<2>()?);
@@ -817,17 +868,16 @@ pub(crate) fn publish_fast<'a>(
                     return None;
                 }
                 i += 2;
-                Raw::Int(v as u32)
+                visit.visit(id, Raw::Int(v as u32));
             }
             _ => {
                 // 38: user property
                 let (k, j) = string(i)?;
                 let (v, j) = string(j)?;
                 i = j;
-                Raw::Pair(k, v)
+                visit.visit(id, Raw::Pair(k, v));
             }
-        };
-        visit(id, value);
+        }
     }
     Some((after, Properties(Repr::Wire(list))))
 }

@@ -21,7 +21,7 @@
 
 use crate::framing::{self, parse_fixed_header};
 use crate::properties::{
-    self, Context, Properties, Property, PropertyId, PropertyType, Raw, Value,
+    self, Context, Properties, Property, PropertyId, PropertyType, PublishVisit, Raw, Value,
 };
 use crate::{packet, primitives, DecodeError, Limits, Packet, PacketType, Version};
 
@@ -73,7 +73,18 @@ struct Writer<'t> {
     arena: &'t mut [u32],
     used: usize,
     use_arena: bool,
+    /// The chunk every string is cut from (string offsets count from its start).
+    buf: &'t [u8],
 }
+
+/// The mask that keeps the first `n % 4` bytes of a word in native byte
+/// order (all four when `n % 4 == 0`): the zero padding of an arena string.
+const KEEP: [u32; 4] = [
+    u32::MAX,
+    u32::from_ne_bytes([0xff, 0, 0, 0]),
+    u32::from_ne_bytes([0xff, 0xff, 0, 0]),
+    u32::from_ne_bytes([0xff, 0xff, 0xff, 0]),
+];
 
 impl Writer<'_> {
     /// Where the next record starts: to go back to after an error or overflow.
@@ -88,31 +99,60 @@ impl Writer<'_> {
         self.used = used;
     }
 
+    /// A writer on the same tape and arena from the same place, to hand to
+    /// code that is not inlined (so that `self` stays in registers); take its
+    /// state back with [`Writer::resume`].
+    #[inline]
+    fn reborrow(&mut self) -> Writer<'_> {
+        Writer {
+            tape: &mut *self.tape,
+            pos: self.pos,
+            overflow: self.overflow,
+            arena: &mut *self.arena,
+            used: self.used,
+            use_arena: self.use_arena,
+            buf: self.buf,
+        }
+    }
+
+    #[inline]
+    fn resume(&mut self, (pos, used, overflow): (usize, usize, bool)) {
+        self.pos = pos;
+        self.used = used;
+        self.overflow = overflow;
+    }
+
+    #[inline]
+    fn state(&self) -> (usize, usize, bool) {
+        (self.pos, self.used, self.overflow)
+    }
+
     /// The two words of a string: `(off, len | ASCII)` for the bytes at `off`
     /// in the chunk, or, when it is ASCII and the arena is on, copied into
     /// the arena and `(arena offset, len | ASCII | IN_ARENA)`.
-    #[inline]
+    #[inline(always)]
     fn string_words(&mut self, off: u32, s: &[u8], ascii: bool) -> [u32; 2] {
         if ascii && self.use_arena {
             let at = self.used as u32;
-            self.arena_copy(s);
+            self.arena_copy(off as usize, s);
             [at, s.len() as u32 | ASCII | IN_ARENA]
         } else {
             [off, s.len() as u32 | if ascii { ASCII } else { 0 }]
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn string(&mut self, off: u32, s: &[u8], ascii: bool) {
         let [a, b] = self.string_words(off, s, ascii);
         self.push(a);
         self.push(b);
     }
 
-    /// Copy `s` to the arena, whole words in native byte order (so that a
-    /// byte view of the tape reads the string), the last one zero-padded.
-    #[inline]
-    fn arena_copy(&mut self, s: &[u8]) {
+    /// Copy `s` (the bytes at `off` in the chunk) to the arena, whole words
+    /// in native byte order (so that a byte view of the tape reads the
+    /// string), the last one zero-padded.
+    #[inline(always)]
+    fn arena_copy(&mut self, off: usize, s: &[u8]) {
         let at = self.used / 4;
         let words = s.len().div_ceil(4);
         self.used += words * 4;
@@ -120,6 +160,15 @@ impl Writer<'_> {
             self.overflow = true;
             return;
         };
+        // The string's words read whole from the chunk (up to three bytes
+        // past its end, masked off below), unless it ends too near the end.
+        if let Some(src) = self.buf.get(off..off + words * 4) {
+            copy_words(dst, src);
+            if let Some(last) = dst.last_mut() {
+                *last &= KEEP[s.len() % 4];
+            }
+            return;
+        }
         let mut chunks = s.chunks_exact(4);
         for (d, c) in dst.iter_mut().zip(&mut chunks) {
             *d = u32::from_ne_bytes([c[0], c[1], c[2], c[3]]);
@@ -140,13 +189,52 @@ impl Writer<'_> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, v: u32) {
         match self.tape.get_mut(self.pos) {
             Some(w) => *w = v,
             None => self.overflow = true,
         }
         self.pos += 1;
+    }
+}
+
+/// `dst[i] = ` the `i`-th four bytes of `src` in native byte order, for
+/// `src.len() == 4 * dst.len()`. Four to eight words (strings of 13 to 32
+/// bytes, most topics) as two blocks of four (one 16-byte move each), the
+/// second ending where `dst` ends (overlapping the first); fewer one by one;
+/// more out of line.
+#[inline(always)]
+fn copy_words(dst: &mut [u32], src: &[u8]) {
+    #[inline(always)]
+    fn block(d: &mut [u32; 4], s: &[u8; 16]) {
+        let w = |i: usize| u32::from_ne_bytes([s[i], s[i + 1], s[i + 2], s[i + 3]]);
+        // one aggregate store (a 16-byte move), not four
+        *d = [w(0), w(4), w(8), w(12)];
+    }
+    let n = dst.len();
+    if n > 8 {
+        return copy_words_long(dst, src);
+    }
+    if n < 4 {
+        for (d, s) in dst.iter_mut().zip(src.chunks_exact(4)) {
+            *d = u32::from_ne_bytes([s[0], s[1], s[2], s[3]]);
+        }
+        return;
+    }
+    if let (Some(d), Some(s)) = (dst.first_chunk_mut::<4>(), src.first_chunk::<16>()) {
+        block(d, s);
+    }
+    if let (Some(d), Some(s)) = (dst.last_chunk_mut::<4>(), src.last_chunk::<16>()) {
+        block(d, s);
+    }
+}
+
+/// [`copy_words`] of more than eight words.
+#[inline(never)]
+fn copy_words_long(dst: &mut [u32], src: &[u8]) {
+    for (d, s) in dst.iter_mut().zip(src.chunks_exact(4)) {
+        *d = u32::from_ne_bytes([s[0], s[1], s[2], s[3]]);
     }
 }
 
@@ -323,8 +411,6 @@ pub fn frame(
     let (tape, arena) = tape.split_at_mut(split);
     let end = end.min(buf.len());
     let start = start.min(end);
-    let mut version = Version::from_level(config as u8).unwrap_or(Version::V3_1_1);
-    let mut bridge = config & 0x100 != 0;
     let mut limits = Limits::default().strict(config & LENIENT == 0);
     if max_packet_size != 0 {
         limits = limits.max_packet_size(max_packet_size as usize);
@@ -333,26 +419,106 @@ pub fn frame(
         base: buf.as_ptr() as usize,
         buf,
     };
-    let mut w = Writer {
-        tape,
-        pos: HEADER_WORDS,
-        overflow: false,
-        arena,
+    let mut st = Run {
+        pos: start,
+        words: HEADER_WORDS,
         used: 0,
-        use_arena,
+        count: 0,
+        version: Version::from_level(config as u8).unwrap_or(Version::V3_1_1),
+        bridge: config & 0x100 != 0,
     };
-    let mut pos = start;
-    let mut count = 0u32;
-    let mut need = 0u32;
-    let mut error: Option<DecodeError> = None;
-    let status = loop {
+    // One loop per version family and arena setting, so that each keeps its
+    // state in registers and carries no code for the other cases; a CONNECT
+    // that switches to or from 5.0 goes on in the other loop.
+    let (status, need, error) = loop {
+        let stop = match (st.version.is_v5(), use_arena) {
+            (false, false) => run::<false, false>(&ctx, tape, arena, end, &limits, &mut st),
+            (false, true) => run::<false, true>(&ctx, tape, arena, end, &limits, &mut st),
+            (true, false) => run::<true, false>(&ctx, tape, arena, end, &limits, &mut st),
+            (true, true) => run::<true, true>(&ctx, tape, arena, end, &limits, &mut st),
+        };
+        if let Some(stop) = stop {
+            break stop;
+        }
+    };
+    let t = tape;
+    t[0] = status as u32;
+    t[1] = st.pos as u32;
+    t[2] = need;
+    t[3] = 0;
+    t[4] = 0;
+    if let Some(e) = error {
+        t[2] = e.kind.code();
+        t[3] = e.kind.param();
+        t[4] = (st.pos + e.offset) as u32;
+    }
+    t[5] = st.count;
+    t[6] = st.version.level() as u32 | (st.bridge as u32) << 8;
+    t[7] = st.words as u32;
+    t[8] = if use_arena { arena_bytes } else { 0 };
+    t[9] = st.used as u32;
+    status
+}
+
+/// Where a [`frame`] call is: the next packet, the tape words and arena
+/// bytes used by the records so far, the records written, and the version
+/// and bridge flag in force.
+struct Run {
+    pos: usize,
+    words: usize,
+    used: usize,
+    count: u32,
+    version: Version,
+    bridge: bool,
+}
+
+/// Why [`run`] stopped: the status, `T[2]` when PARTIAL, and the error.
+type Stop = (Status, u32, Option<DecodeError>);
+
+/// The packets from `st.pos` up to `end`, while the version is 5.0 exactly
+/// when `V5`, with the string arena exactly when `ARENA`. `None` when a
+/// CONNECT has switched to or from 5.0 (the caller goes on in the other
+/// loop). Each packet is written by a `Writer` made from the state, which
+/// takes it back only when the whole record is in (so an error or a full
+/// tape drops the partial record).
+#[inline(never)]
+fn run<const V5: bool, const ARENA: bool>(
+    ctx: &Ctx<'_>,
+    tape: &mut [u32],
+    arena: &mut [u32],
+    end: usize,
+    limits: &Limits,
+    st: &mut Run,
+) -> Option<Stop> {
+    let buf = ctx.buf;
+    let max = limits.get_max_packet_size();
+    let strict = limits.is_strict();
+    let Run {
+        mut pos,
+        mut words,
+        mut used,
+        mut count,
+        mut version,
+        mut bridge,
+    } = *st;
+    let stop = loop {
         if pos >= end {
-            break Status::Done;
+            break Some((Status::Done, 0, None));
         }
         let input = &buf[pos..end];
-        if let Some(f) = packet::publish_fast(input, limits.get_max_packet_size()) {
-            // The hot path: a plain PUBLISH, written without building a `Packet`.
-            let rec = w.mark();
+        if let Some(f) = packet::publish_fast(input, max) {
+            // The hot path: a plain PUBLISH, written without building a
+            // `Packet`, by a writer that never leaves this function (so that
+            // it stays in registers).
+            let mut w = Writer {
+                tape: &mut *tape,
+                pos: words,
+                overflow: false,
+                arena: &mut *arena,
+                used,
+                use_arena: ARENA,
+                buf,
+            };
             let head = packet::PublishHead {
                 topic: f.topic,
                 ascii: true,
@@ -364,128 +530,127 @@ pub fn frame(
                 flags: f.flags,
                 header_len: f.header_len,
             };
-            let body = f.body;
-            if let Err(e) = publish_record(
-                &ctx,
-                &mut w,
-                at,
-                body,
-                head,
-                version,
-                bridge,
-                limits.is_strict(),
-            ) {
-                w.reset(rec);
-                error = Some(e.shifted(f.header_len));
-                break Status::Error;
+            let v = if V5 { Version::V5 } else { version };
+            let res = publish_record::<V5>(ctx, &mut w, at, f.body, head, v, bridge, strict);
+            if let Err(e) = res {
+                break Some((Status::Error, 0, Some(e.shifted(f.header_len))));
             }
             if w.overflow {
-                w.reset(rec);
-                break Status::Full;
+                break Some((Status::Full, 0, None));
             }
+            (words, used) = (w.pos, w.used);
             count += 1;
             pos += f.total;
             continue;
         }
-        let header = match parse_fixed_header(input, &limits) {
-            Ok(framing::Status::Complete(h)) => h,
-            Ok(framing::Status::Partial(_)) => break Status::Partial,
-            Err(e) => {
-                error = Some(e);
-                break Status::Error;
-            }
+        let mut w = Writer {
+            tape: &mut *tape,
+            pos: words,
+            overflow: false,
+            arena: &mut *arena,
+            used,
+            use_arena: ARENA,
+            buf,
         };
-        let total = header.packet_len();
-        if input.len() < total {
-            need = total as u32;
-            break Status::Partial;
-        }
-        let body = &input[header.header_len..total];
-        let body_at = (pos + header.header_len) as u32;
-        if header.packet_type == PacketType::Publish {
-            // The hot path: no `Packet` is built.
-            let rec = w.mark();
-            let at = Span {
-                start: pos,
-                flags: header.flags,
-                header_len: header.header_len,
-            };
-            let strict = limits.is_strict();
-            let res = packet::publish_head(body, header.flags, strict).and_then(|head| {
-                publish_record(&ctx, &mut w, at, body, head, version, bridge, strict)
-            });
-            if let Err(e) = res {
-                w.reset(rec);
-                error = Some(e.shifted(header.header_len));
-                break Status::Error;
+        match other(ctx, &mut w, input, pos, limits, version, bridge) {
+            Ok((total, v, b)) => {
+                (words, used, version, bridge) = (w.pos, w.used, v, b);
+                count += 1;
+                pos += total;
+                if version.is_v5() != V5 {
+                    break None;
+                }
             }
-            if w.overflow {
-                w.reset(rec);
-                break Status::Full;
-            }
-            count += 1;
-            pos += total;
-            continue;
+            Err(stop) => break Some(stop),
         }
-        let packet = match packet::parse_body_with(&header, body, version, limits.is_strict()) {
-            Ok(p) => p,
-            Err(e) => {
-                error = Some(e.shifted(header.header_len));
-                break Status::Error;
-            }
-        };
-        let record_version = match &packet {
-            Packet::Connect(c) => c.protocol,
-            _ => version,
-        };
-        let record_bridge = match &packet {
-            Packet::Connect(c) => c.bridge,
-            _ => bridge,
-        };
-        let mark = w.mark();
-        let rec = mark.0;
-        w.push(
-            header.packet_type as u32
-                | (header.flags as u32) << 4
-                | (record_version.level() as u32) << 8
-                | (record_bridge as u32) << 16,
-        );
-        w.push(0);
-        w.push(pos as u32);
-        w.push(header.remaining_length as u32);
-        write_record(&ctx, &mut w, &packet, record_version, body_at);
-        if w.overflow {
-            w.reset(mark);
-            break Status::Full;
-        }
-        let len = (w.pos - rec) as u32;
-        w.tape[rec + 1] = len;
-        count += 1;
-        if let Packet::Connect(c) = &packet {
-            version = c.protocol;
-            bridge = c.bridge;
-        }
-        pos += total;
     };
-    let words = w.pos as u32;
-    let used = w.used as u32;
-    let t = w.tape;
-    t[0] = status as u32;
-    t[1] = pos as u32;
-    t[2] = need;
-    t[3] = 0;
-    t[4] = 0;
-    if let Some(e) = error {
-        t[2] = e.kind.code();
-        t[3] = e.kind.param();
-        t[4] = (pos + e.offset) as u32;
+    *st = Run {
+        pos,
+        words,
+        used,
+        count,
+        version,
+        bridge,
+    };
+    stop
+}
+
+/// What one packet did: `Ok` with its size and the version and bridge flag
+/// in force after it (a CONNECT switches them), its record written; or `Err`
+/// with the status, `T[2]` when PARTIAL, and the error, to stop with (the
+/// writer's state is then dropped).
+type Step = Result<(usize, Version, bool), Stop>;
+
+/// Every packet but the PUBLISH of the fast path, at the start of `input`
+/// (at `pos` in the chunk), written by `w`. Out of line so that the hot loop
+/// keeps its state in registers.
+#[inline(never)]
+fn other(
+    ctx: &Ctx<'_>,
+    w: &mut Writer<'_>,
+    input: &[u8],
+    pos: usize,
+    limits: &Limits,
+    version: Version,
+    bridge: bool,
+) -> Step {
+    let header = match parse_fixed_header(input, limits) {
+        Ok(framing::Status::Complete(h)) => h,
+        Ok(framing::Status::Partial(_)) => return Err((Status::Partial, 0, None)),
+        Err(e) => return Err((Status::Error, 0, Some(e))),
+    };
+    let total = header.packet_len();
+    if input.len() < total {
+        return Err((Status::Partial, total as u32, None));
     }
-    t[5] = count;
-    t[6] = version.level() as u32 | (bridge as u32) << 8;
-    t[7] = words;
-    t[8] = if use_arena { arena_bytes } else { 0 };
-    t[9] = used;
-    status
+    let body = &input[header.header_len..total];
+    let body_at = (pos + header.header_len) as u32;
+    let strict = limits.is_strict();
+    if header.packet_type == PacketType::Publish {
+        // No `Packet` is built.
+        let at = Span {
+            start: pos,
+            flags: header.flags,
+            header_len: header.header_len,
+        };
+        let res = packet::publish_head(body, header.flags, strict).and_then(|head| {
+            if version.is_v5() {
+                publish_record::<true>(ctx, w, at, body, head, version, bridge, strict)
+            } else {
+                publish_record::<false>(ctx, w, at, body, head, version, bridge, strict)
+            }
+        });
+        return match res {
+            Ok(()) if w.overflow => Err((Status::Full, 0, None)),
+            Ok(()) => Ok((total, version, bridge)),
+            Err(e) => Err((Status::Error, 0, Some(e.shifted(header.header_len)))),
+        };
+    }
+    let packet = match packet::parse_body_with(&header, body, version, strict) {
+        Ok(p) => p,
+        Err(e) => return Err((Status::Error, 0, Some(e.shifted(header.header_len)))),
+    };
+    // A CONNECT switches the version (and bridge flag) from its own record on.
+    let (version, bridge) = match &packet {
+        Packet::Connect(c) => (c.protocol, c.bridge),
+        _ => (version, bridge),
+    };
+    let rec = w.pos;
+    w.push(
+        header.packet_type as u32
+            | (header.flags as u32) << 4
+            | (version.level() as u32) << 8
+            | (bridge as u32) << 16,
+    );
+    w.push(0);
+    w.push(pos as u32);
+    w.push(header.remaining_length as u32);
+    write_record(ctx, w, &packet, version, body_at);
+    if w.overflow {
+        return Err((Status::Full, 0, None));
+    }
+    w.tape[rec + 1] = (w.pos - rec) as u32;
+    Ok((total, version, bridge))
 }
 
 /// Where a packet starts in the chunk, and its fixed header.
@@ -501,7 +666,7 @@ struct Span {
 /// written in the same pass. Error offsets count from the start of the body.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn publish_record(
+fn publish_record<const V5: bool>(
     ctx: &Ctx<'_>,
     w: &mut Writer<'_>,
     at: Span,
@@ -537,44 +702,30 @@ fn publish_record(
     w.pos += 9;
     let mut payload_at = f.rest_at;
     let mut alias = false;
-    if version.is_v5() {
+    if V5 {
         let block = w.pos;
         w.push(0);
         let input = &body[f.rest_at..];
         let mark = w.mark();
         // The common properties by the fast path, written as they are found;
         // anything else by the general parser, from the same place.
-        let fast = properties::publish_fast(input, |id, v| {
-            alias |= id == PropertyId::TopicAlias as u8;
-            w.push(id as u32);
-            match v {
-                Raw::Int(x) => w.push(x),
-                Raw::Str(s) => w.string(ctx.off(s), s, true),
-                Raw::Bin(b) => {
-                    w.push(ctx.off(b));
-                    w.push(b.len() as u32);
-                }
-                Raw::Pair(k, v) => {
-                    w.string(ctx.off(k), k, true);
-                    w.string(ctx.off(v), v, true);
-                }
-            }
-        });
+        let fast = properties::publish_fast_with::<true>(
+            input,
+            PropWriter {
+                ctx,
+                w: &mut *w,
+                alias: &mut alias,
+            },
+        );
         let after = match fast {
             Some((after, _)) => after,
             None => {
                 w.reset(mark);
-                alias = false;
-                let (after, _) = properties::parse_properties_visit(
-                    input,
-                    Context::Packet(PacketType::Publish),
-                    strict,
-                    |p| {
-                        alias |= matches!(p, Property::TopicAlias(_));
-                        ctx.property(w, p);
-                    },
-                )
-                .map_err(|e| primitives::to_decode_error(body, e))?;
+                let mut w2 = w.reborrow();
+                let (after, a) = general_props(ctx, &mut w2, input, body, strict)?;
+                let state = w2.state();
+                w.resume(state);
+                alias = a;
                 after
             }
         };
@@ -586,12 +737,66 @@ fn publish_record(
     if strict && f.topic.is_empty() && !alias {
         return Err(DecodeError::new(crate::ErrorKind::EmptyTopic, 0));
     }
-    if version.is_v5() {
+    if V5 {
         w.set(rec + 1, (w.pos - rec) as u32);
         w.set(rec + 7, (body_at + payload_at) as u32);
         w.set(rec + 8, (body.len() - payload_at) as u32);
     }
     Ok(())
+}
+
+/// Writes each property [`properties::publish_fast`] finds.
+struct PropWriter<'c, 'w, 't> {
+    ctx: &'c Ctx<'c>,
+    w: &'w mut Writer<'t>,
+    /// Set when a Topic Alias is seen.
+    alias: &'w mut bool,
+}
+
+impl<'a> PublishVisit<'a> for PropWriter<'_, '_, '_> {
+    #[inline(always)]
+    fn visit(&mut self, id: u8, value: Raw<'a>) {
+        let (ctx, w) = (self.ctx, &mut *self.w);
+        *self.alias |= id == PropertyId::TopicAlias as u8;
+        w.push(id as u32);
+        match value {
+            Raw::Int(x) => w.push(x),
+            Raw::Str(s) => w.string(ctx.off(s), s, true),
+            Raw::Bin(b) => {
+                w.push(ctx.off(b));
+                w.push(b.len() as u32);
+            }
+            Raw::Pair(k, v) => {
+                w.string(ctx.off(k), k, true);
+                w.string(ctx.off(v), v, true);
+            }
+        }
+    }
+}
+
+/// PUBLISH properties the fast path leaves (`input` at their length, in
+/// `body`), by the general parser, which validates them as `parse` does:
+/// what follows them, and whether there is a Topic Alias.
+#[inline(never)]
+fn general_props<'a>(
+    ctx: &Ctx<'_>,
+    w: &mut Writer<'_>,
+    input: &'a [u8],
+    body: &[u8],
+    strict: bool,
+) -> Result<(&'a [u8], bool), DecodeError> {
+    let mut alias = false;
+    let (after, _) = properties::parse_properties_visit(
+        input,
+        Context::Packet(PacketType::Publish),
+        strict,
+        |p| {
+            alias |= matches!(p, Property::TopicAlias(_));
+            ctx.property(w, p);
+        },
+    )
+    .map_err(|e| primitives::to_decode_error(body, e))?;
+    Ok((after, alias))
 }
 
 fn write_record(
@@ -723,6 +928,90 @@ fn write_record(
         Packet::Auth(a) => {
             w.push(a.reason_code.unwrap_or(0) as u32);
             ctx.opt_props(w, &a.properties);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The string arena at every string length the copy treats differently
+    /// (one to three words, four to eight, more) and at the chunk's end (a
+    /// string's words are read whole from the chunk, or byte by byte when it
+    /// ends within three bytes of the end): the 3.1.1 topic, and in 5.0 also
+    /// a content type and a user property, each copied whole and zero-padded
+    /// into a tape of stale words, and nothing written past the last one.
+    #[test]
+    fn arena_strings_at_every_length() {
+        fn var_int(mut n: usize, out: &mut Vec<u8>) {
+            loop {
+                let b = (n % 128) as u8;
+                n /= 128;
+                out.push(if n > 0 { b | 0x80 } else { b });
+                if n == 0 {
+                    break;
+                }
+            }
+        }
+        fn string(s: &[u8], out: &mut Vec<u8>) {
+            out.extend_from_slice(&(s.len() as u16).to_be_bytes());
+            out.extend_from_slice(s);
+        }
+        const STALE: u32 = 0xa5a5_a5a5;
+        for len in 1..=70usize {
+            let topic: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            let ct = &topic[..len.div_ceil(2)];
+            let (key, value) = (&topic[len / 3..], &topic[..len - len / 3]);
+            for payload in [0usize, 1, 2, 3, 4, 40] {
+                for v5 in [false, true] {
+                    let mut body = Vec::new();
+                    string(&topic, &mut body);
+                    let mut expected = vec![&topic[..]];
+                    if v5 {
+                        let mut props = vec![3];
+                        string(ct, &mut props);
+                        props.push(38);
+                        string(key, &mut props);
+                        string(value, &mut props);
+                        var_int(props.len(), &mut body);
+                        body.extend_from_slice(&props);
+                        expected.extend([ct, key, value]);
+                    }
+                    body.extend(std::iter::repeat(b'x').take(payload));
+                    let mut chunk = vec![0x30];
+                    var_int(body.len(), &mut chunk);
+                    chunk.extend_from_slice(&body);
+                    let mut t = vec![STALE; 512];
+                    let config = if v5 { 5 } else { 4 } | ARENA;
+                    let status = frame(&chunk, 0, chunk.len(), config, 0, &mut t);
+                    assert_eq!((status, t[5]), (Status::Done, 1), "{len} {payload} {v5}");
+                    let r = HEADER_WORDS;
+                    let mut strings = vec![(t[r + 4], t[r + 5])];
+                    if v5 {
+                        assert_eq!(t[r + 9..r + 11], [8, 3]);
+                        assert_eq!(t[r + 13], 38);
+                        strings.extend([(t[r + 11], t[r + 12]), (t[r + 14], t[r + 15])]);
+                        strings.push((t[r + 16], t[r + 17]));
+                    }
+                    let bytes: Vec<u8> = t.iter().flat_map(|w| w.to_ne_bytes()).collect();
+                    let arena = &bytes[t[8] as usize..];
+                    let mut at = 0;
+                    for ((off, w), want) in strings.into_iter().zip(expected) {
+                        let (off, n) = (off as usize, want.len());
+                        assert_eq!((off, w), (at, n as u32 | ASCII | IN_ARENA));
+                        assert_eq!(&arena[off..off + n], want, "{len} {payload} {v5}");
+                        let padded = off + n.div_ceil(4) * 4;
+                        assert!(arena[off + n..padded].iter().all(|&b| b == 0));
+                        at = padded;
+                    }
+                    assert_eq!(t[9] as usize, at);
+                    assert!(
+                        arena[at..].iter().all(|&b| b == 0xa5),
+                        "written past the strings: {len} {payload} {v5}"
+                    );
+                }
+            }
         }
     }
 }

@@ -174,10 +174,25 @@ pub fn tape_words(packets: usize) -> usize {
     tape::HEADER_WORDS + 9 * packets + 64
 }
 
+/// Words a tape needs for the whole stream with the `tape::ARENA` bit: the
+/// records in its first three quarters, the topics (at most 32 B, 8 words
+/// each) in its last.
+pub fn tape_words_arena(packets: usize) -> usize {
+    (4 * tape_words(packets)).div_ceil(3).max(32 * packets + 64)
+}
+
+/// Config word of the stream's `tape::frame` calls: 3.1.1, with or without
+/// the string arena (the Node binding sets it for every chunk of 4 KiB or more).
+/// (A const parameter of the runners below, so that each configuration is
+/// its own function in a profile.)
+pub const fn tape_config(arena: bool) -> u32 {
+    4 | if arena { tape::ARENA } else { 0 }
+}
+
 /// (c) `tape::frame` of the whole buffer into a reused tape.
 #[inline(never)]
-pub fn run_tape(buf: &[u8], t: &mut [u32]) -> (usize, usize) {
-    let st = tape::frame(buf, 0, buf.len(), 4, 0, t);
+pub fn run_tape<const ARENA: bool>(buf: &[u8], t: &mut [u32]) -> (usize, usize) {
+    let st = tape::frame(buf, 0, buf.len(), tape_config(ARENA), 0, t);
     debug_assert_eq!(st, tape::Status::Done);
     let _ = st;
     (t[5] as usize, t[7] as usize)
@@ -186,12 +201,16 @@ pub fn run_tape(buf: &[u8], t: &mut [u32]) -> (usize, usize) {
 /// (c') `tape::frame` in 64 KiB socket-sized chunks, the way the Node binding
 /// is called (a packet cut by a chunk edge is carried over).
 #[inline(never)]
-pub fn run_tape_chunked(buf: &[u8], t: &mut [u32], chunk: usize) -> (usize, usize) {
+pub fn run_tape_chunked<const ARENA: bool>(
+    buf: &[u8],
+    t: &mut [u32],
+    chunk: usize,
+) -> (usize, usize) {
     let mut start = 0;
     let mut n = 0;
     while start < buf.len() {
         let end = (start + chunk).min(buf.len());
-        tape::frame(buf, start, end, 4, 0, t);
+        tape::frame(buf, start, end, tape_config(ARENA), 0, t);
         n += t[5] as usize;
         let next = t[1] as usize;
         start = if next == start {
