@@ -99,6 +99,28 @@ impl Writer<'_> {
         self.used = used;
     }
 
+    /// A writer of the next record: `words` of the tape and `used` bytes of
+    /// the arena already written.
+    #[inline(always)]
+    fn start<'a>(
+        tape: &'a mut [u32],
+        arena: &'a mut [u32],
+        words: usize,
+        used: usize,
+        use_arena: bool,
+        buf: &'a [u8],
+    ) -> Writer<'a> {
+        Writer {
+            tape,
+            pos: words,
+            overflow: false,
+            arena,
+            used,
+            use_arena,
+            buf,
+        }
+    }
+
     /// A writer on the same tape and arena from the same place, to hand to
     /// code that is not inlined (so that `self` stays in registers); take its
     /// state back with [`Writer::resume`].
@@ -510,15 +532,7 @@ fn run<const V5: bool, const ARENA: bool>(
             // The hot path: a plain PUBLISH, written without building a
             // `Packet`, by a writer that never leaves this function (so that
             // it stays in registers).
-            let mut w = Writer {
-                tape: &mut *tape,
-                pos: words,
-                overflow: false,
-                arena: &mut *arena,
-                used,
-                use_arena: ARENA,
-                buf,
-            };
+            let mut w = Writer::start(tape, arena, words, used, ARENA, buf);
             let head = packet::PublishHead {
                 topic: f.topic,
                 ascii: true,
@@ -543,15 +557,7 @@ fn run<const V5: bool, const ARENA: bool>(
             pos += f.total;
             continue;
         }
-        let mut w = Writer {
-            tape: &mut *tape,
-            pos: words,
-            overflow: false,
-            arena: &mut *arena,
-            used,
-            use_arena: ARENA,
-            buf,
-        };
+        let mut w = Writer::start(tape, arena, words, used, ARENA, buf);
         match other(ctx, &mut w, input, pos, limits, version, bridge) {
             Ok((total, v, b)) => {
                 (words, used, version, bridge) = (w.pos, w.used, v, b);
