@@ -330,6 +330,29 @@ test('invalid packets fail with the same message as mqtt-packet', async (t) => {
   }
 })
 
+test('PUBLISH with an odd qos value: the same bytes or the same error as mqtt-packet', () => {
+  const outcome = (fn) => {
+    try {
+      return { bytes: fn().toString('hex') }
+    } catch (err) {
+      return { error: err.message }
+    }
+  }
+  // ('0' is left out: mqtt-packet counts a messageId it then does not write, broken output)
+  for (const qos of [0, 1, 2, 3, 4, -1, 1.5, '1', '2', '3', true, false, null, undefined, NaN]) {
+    for (const dup of [false, true]) {
+      for (const version of [4, 5]) {
+        // (a messageId with a falsy qos: mqtt-packet writes a broken length, a deliberate fix here)
+        const packet = { cmd: 'publish', topic: 'a/b', payload: Buffer.from('x'), qos, dup, retain: dup }
+        if (qos) packet.messageId = 9
+        const opts = { protocolVersion: version }
+        assert.deepStrictEqual(outcome(() => generate(clonePacket(packet), opts)),
+          outcome(() => mqttPacket.generate(clonePacket(packet), opts)), `qos ${JSON.stringify(qos)} dup ${dup} v${version}`)
+      }
+    }
+  }
+})
+
 test('inputs where mqtt-packet produces broken output are rejected cleanly', async (t) => {
   const cases = [
     ['messageId out of range', { cmd: 'puback', messageId: 70000 }, 'Invalid messageId'],

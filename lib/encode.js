@@ -674,7 +674,11 @@ function publish (packet, opts) {
     length += varIntSize(propsSize) + propsSize
   }
 
-  const header = PUBLISH_HEADER[qos][settings.dup ? 1 : 0][settings.retain ? 1 : 0]
+  // qos 0-2 (the numbers): the header computed; anything else through the
+  // table, which fails (or accepts '1') exactly as mqtt-packet's does
+  const header = (qos === 0 || qos === 1 || qos === 2)
+    ? 0x30 | (qos << 1) | (settings.dup ? 8 : 0) | (settings.retain ? 1 : 0)
+    : PUBLISH_HEADER[qos][settings.dup ? 1 : 0][settings.retain ? 1 : 0]
 
   const tail = state.split && payload.length >= SPLIT_PAYLOAD && isBuffer(payload)
   const buf = allocPacket(header, length, tail ? payload.length : 0)
