@@ -13,6 +13,7 @@ const path = require('node:path')
 const v8 = require('node:v8')
 const vm = require('node:vm')
 const W = require('./workloads')
+const { PARSE_DRIVERS, batchEnds } = require('./drivers')
 
 const args = process.argv.slice(2)
 const flag = (k, d) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d }
@@ -46,22 +47,10 @@ const CONSUMER_SRC = `
   }
   return { onPacket, onPublish, st }
 `
-const DRIVER = fresh
-  // each read copied into a fresh Buffer just before parse() (as a socket
-  // delivers it: new memory, just written, in cache); only parse() is timed
-  ? `return function run (ps, who, bufs) {
-      let t = 0n
-      for (let i = 0; i < bufs.length; i++) {
-        const src = bufs[i]
-        const b = Buffer.allocUnsafeSlow(src.length)
-        src.copy(b)
-        const t0 = process.hrtime.bigint()
-        ps[who[i]].parse(b)
-        t += process.hrtime.bigint() - t0
-      }
-      return t
-    }`
-  : 'return function run (ps, who, bufs) { const t0 = process.hrtime.bigint(); for (let i = 0; i < bufs.length; i++) ps[who[i]].parse(bufs[i]); return process.hrtime.bigint() - t0 }'
+// The same timed loops as bench/run.js (--fresh: reads copied into fresh
+// Buffers outside the clock, in ~64 KiB batches); every workload is fed as
+// (parser, read) pairs, w1-w3 with one parser.
+const DRIVER = fresh ? PARSE_DRIVERS.freshGateway : PARSE_DRIVERS.gateway
 
 let w
 if (only === 'w1') w = W.streamWorkload('w1', '', W.publishPackets(N, 4, 11), 4, 17)
@@ -74,6 +63,7 @@ if (only === 'w5') {
 } else {
   clients = 1; bufs = W.chunk(w.stream, 65536); who = new Int32Array(bufs.length)
 }
+const batches = batchEnds(bufs, 65536)
 
 function side (dir, framer) {
   const mod = require(path.resolve(dir))
@@ -88,7 +78,7 @@ function side (dir, framer) {
       const ps = []
       for (let k = 0; k < clients; k++) ps.push(make())
       gc()
-      const t = Number(run(ps, who, bufs))
+      const t = Number(run(ps, who, bufs, batches))
       if (cons.st.n !== w.packets) throw new Error(`${dir}: ${cons.st.n} packets, expected ${w.packets}`)
       return t / w.packets
     }

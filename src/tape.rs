@@ -768,10 +768,7 @@ impl<'a> PublishVisit<'a> for PropWriter<'_, '_, '_> {
         match value {
             Raw::Int(x) => w.push(x),
             Raw::Str(s) => w.string(ctx.off(s), s, true),
-            Raw::Bin(b) => {
-                w.push(ctx.off(b));
-                w.push(b.len() as u32);
-            }
+            Raw::Bin(b) => ctx.binary(w, b),
             Raw::Pair(k, v) => {
                 w.string(ctx.off(k), k, true);
                 w.string(ctx.off(v), v, true);
