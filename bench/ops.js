@@ -21,12 +21,19 @@ function time (name, f) {
 console.log(`per-operation costs, best of 5 x ${N} (Node ${process.version}, ${require('os').cpus()[0].model}, ${require('os').cpus().length} cores)`)
 time('buf.latin1Slice(o, o + 25)  (a topic)', () => { let s = 0; for (let i = 0; i < N; i++) { const o = (i * 37) & 32767; s += buf.latin1Slice(o, o + 25).length } return s })
 time('buf.subarray(o, o + 100)    (a payload view)', () => { let s = 0; for (let i = 0; i < N; i++) { const o = (i * 37) & 32767; s += buf.subarray(o, o + 100).length } return s })
-// What a Buffer view could cost: Node's subarray (bounds, the buffer and
-// byteOffset getters, then its internal FastBuffer class) against a derived
-// Uint8Array class of our own (not a Buffer: the mqtt-packet contract rules it out)
-class View extends Uint8Array {}
+// What a Buffer view costs: Node's subarray (bounds, the buffer and
+// byteOffset getters, which V8 11 does not inline, then its internal
+// FastBuffer class) against that class called directly with buffer and
+// byteOffset read once (what lib/build.js does: Node publishes the class as
+// Buffer[Symbol.species]), and a derived Uint8Array class of our own (not a
+// Buffer: the mqtt-packet contract rules it out).
 const ab = buf.buffer
 const bo = buf.byteOffset
+time('buf.buffer                  (getter)', () => { let s = 0; for (let i = 0; i < N; i++) s += buf.buffer.byteLength & 1; return s })
+time('buf.byteOffset              (getter)', () => { let s = 0; for (let i = 0; i < N; i++) s += buf.byteOffset; return s })
+const FastBuffer = Buffer[Symbol.species]
+time('new FastBuffer(ab, off, 100) (lib/build.js view)', () => { let s = 0; for (let i = 0; i < N; i++) { const o = (i * 37) & 32767; s += new FastBuffer(ab, bo + o, 100).length } return s })
+class View extends Uint8Array {}
 time('new View(ab, off, 100)  (derived Uint8Array)', () => { let s = 0; for (let i = 0; i < N; i++) { const o = (i * 37) & 32767; s += new View(ab, bo + o, 100).length } return s })
 const big = buf.latin1Slice(0, 65536)
 time('str.substring(o, o + 25)', () => { let s = 0; for (let i = 0; i < N; i++) { const o = (i * 37) & 32767; s += big.substring(o, o + 25).length } return s })

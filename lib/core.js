@@ -4,7 +4,7 @@
 // Each socket chunk is framed in place with one framer call into a reused
 // module-level tape; only a packet that straddles two chunks is copied (into a
 // buffer just large enough for it). Subclasses implement
-// `_mwDeliver(buf, T, r)` (one record) and get `parse(buf)`.
+// `_mwDeliver(buf, T, r, A, ab, bo)` (one record) and get `parse(buf)`.
 
 const { EventEmitter } = require('events')
 const { selectFramer } = require('./native')
@@ -151,6 +151,9 @@ class Core extends EventEmitter {
     let config = configOf(this.settings) | mode
     const frame = this._mwFrame
     const max = this._mwMax
+    // read once per chunk: every payload view is made over them (lib/build.js view)
+    const ab = buf.buffer
+    const bo = buf.byteOffset
     while (off < len) {
       frame(buf, off, len, config, max, T)
       const status = T[0]
@@ -158,7 +161,7 @@ class Core extends EventEmitter {
       const A = arenaOf(T)
       let r = HEADER
       for (let k = 0; k < n; k++) {
-        this._mwDeliver(buf, T, r, A)
+        this._mwDeliver(buf, T, r, A, ab, bo)
         r += T[r + 1]
       }
       if (status === DONE) break
@@ -226,7 +229,7 @@ class Core extends EventEmitter {
         const size = T[5] > 1 ? T[HEADER + T[HEADER + 1] + 2] : T[1]
         this._mwPend = null
         this._mwPendLen = 0
-        this._mwDeliver(p, T, HEADER, arenaOf(T))
+        this._mwDeliver(p, T, HEADER, arenaOf(T), p.buffer, p.byteOffset)
         return off + size - have
       }
       if (T[1] !== 0) throw new Error('mqttwire: framer reported no record for the first packet')
@@ -280,7 +283,7 @@ class Core extends EventEmitter {
       T = new Uint32Array(T.length * 2)
       if (own) sharedTape = T
     }
-    if (T[5] === 1) this._mwDeliver(p, T, HEADER, arenaOf(T))
+    if (T[5] === 1) this._mwDeliver(p, T, HEADER, arenaOf(T), p.buffer, p.byteOffset)
     if (T[0] === ERROR) {
       this._mwError(T[2], T[3], T[4])
       return -1
@@ -288,7 +291,7 @@ class Core extends EventEmitter {
     return off + need
   }
 
-  _mwDeliver (buf, T, r, A) {
+  _mwDeliver (buf, T, r, A, ab, bo) {
     throw new Error('not implemented')
   }
 }

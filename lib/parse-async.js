@@ -37,9 +37,11 @@ async function parseAsync (buffer, opts) {
       : frameAll(frame, buf, config, max)
     const n = T[5]
     const A = arenaOf(T)
+    const ab = buf.buffer
+    const bo = buf.byteOffset
     let r = HEADER
     for (let k = 0; k < n; k++) {
-      packets.push(buildPacket(buf, T, r, A))
+      packets.push(buildPacket(buf, T, r, A, ab, bo))
       r += T[r + 1]
     }
     const status = T[0]

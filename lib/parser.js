@@ -29,8 +29,8 @@ class Parser extends Core {
     return this
   }
 
-  _mwDeliver (buf, T, r, A) {
-    const packet = buildPacket(buf, T, r, A)
+  _mwDeliver (buf, T, r, A, ab, bo) {
+    const packet = buildPacket(buf, T, r, A, ab, bo)
     // mqtt-packet parses what follows a CONNECT with that CONNECT's version
     if ((T[r] & 0xF) === 1) this.settings = packet
     // One listener (the usual case: Aedes, MQTT.js): call it as emit() would,

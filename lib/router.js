@@ -14,7 +14,7 @@
 // Both are called synchronously inside parse(), with `this` the router.
 
 const { Core } = require('./core')
-const { buildPacket, buildProps, str } = require('./build')
+const { buildPacket, buildProps, str, view } = require('./build')
 
 function noop () {}
 
@@ -27,23 +27,23 @@ class Router extends Core {
     this._mwInit(opts)
   }
 
-  _mwDeliver (buf, T, r, A) {
+  _mwDeliver (buf, T, r, A, ab, bo) {
     const h = T[r]
     const type = h & 0xF
     if (type === 3) {
       const po = T[r + 7]
       this._mwOnPublish(
         str(buf, A, T[r + 4], T[r + 5]),
-        buf.subarray(po, po + T[r + 8]),
+        view(ab, bo + po, T[r + 8]),
         (h >> 5) & 3,
         T[r + 6],
         (h & 0x10) !== 0,
         (h & 0x80) !== 0,
-        ((h >> 8) & 0xFF) === 5 ? buildProps(buf, T, r + 9, A) : undefined
+        ((h >> 8) & 0xFF) === 5 ? buildProps(buf, T, r + 9, A, ab, bo) : undefined
       )
       return
     }
-    const packet = buildPacket(buf, T, r, A)
+    const packet = buildPacket(buf, T, r, A, ab, bo)
     if (type === 1) this.settings = packet
     this._mwOnOther(packet)
   }
