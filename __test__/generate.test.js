@@ -494,3 +494,31 @@ test('opts is only read, never iterated', () => {
   assertSameAsMqttPacket(packet, opts)
   assertSameAsMqttPacket({ cmd: 'puback', messageId: 2, reasonCode: 0x10, properties: { reasonString: 'r' } }, opts)
 })
+
+test('buffers kept from many generate() calls stay intact: small, slab-carved and large sizes, across slab refills', () => {
+  // lib/encode.js: < 512 B from Node's pool, 512 B-16 KiB carved from a
+  // private 128 KiB slab, larger on their own; every one is a real Buffer of
+  // its own bytes, not overwritten by the packets generated after it.
+  const rng = createRng(SEED ^ 0x51ab)
+  const sizes = [0, 1, 400, 499, 500, 510, 511, 512, 513, 1000, 4000, 8000, 16000, 16360, 16370, 16371, 20000]
+  const kept = []
+  for (let k = 0; k < 600; k++) {
+    const n = k < sizes.length ? sizes[k] : sizes[rng.int(0, sizes.length - 1)] + rng.int(0, 15) // every size mod 8
+    const payload = Buffer.alloc(n)
+    for (let i = 0; i < n; i++) payload[i] = (k * 31 + i) & 0xff
+    const packet = { cmd: 'publish', topic: 'slab/' + k, qos: k % 2, messageId: k % 2 ? k + 1 : undefined, payload }
+    kept.push([packet, generate(packet)])
+  }
+  const ranges = new Map()
+  for (const [packet, got] of kept) {
+    assert.strictEqual(Object.getPrototypeOf(got), Buffer.prototype, packet.topic)
+    assert.deepStrictEqual(got, mqttPacket.generate(packet), packet.topic)
+    const list = ranges.get(got.buffer) || []
+    list.push([got.byteOffset, got.byteOffset + got.length])
+    ranges.set(got.buffer, list)
+  }
+  for (const list of ranges.values()) {
+    list.sort((a, b) => a[0] - b[0])
+    for (let i = 1; i < list.length; i++) assert.ok(list[i][0] >= list[i - 1][1], 'packets do not share bytes')
+  }
+})

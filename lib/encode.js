@@ -14,6 +14,7 @@
 // stream in a few cases, e.g. an empty userProperties object).
 
 const { Buffer } = require('buffer')
+const { view } = require('./view')
 
 const EMPTY = Buffer.alloc(0)
 const VARBYTEINT_MAX = 268435455
@@ -36,17 +37,20 @@ const SPLIT_PAYLOAD = 512
 const SMALL_PACKET = 512
 const SLAB_SIZE = 128 * 1024
 const SLAB_MAX_PACKET = 16 * 1024
-let slab = null
+let slab = null // its ArrayBuffer and byteOffset; packets are views of it (lib/view.js)
+let slabBase = 0
 let slabOffset = SLAB_SIZE
 
 function allocate (size) {
   if (size < SMALL_PACKET) return Buffer.allocUnsafe(size)
   if (size > SLAB_MAX_PACKET) return Buffer.allocUnsafeSlow(size)
   if (slabOffset + size > SLAB_SIZE) {
-    slab = Buffer.allocUnsafeSlow(SLAB_SIZE)
+    const b = Buffer.allocUnsafeSlow(SLAB_SIZE)
+    slab = b.buffer
+    slabBase = b.byteOffset
     slabOffset = 0
   }
-  const buf = slab.subarray(slabOffset, slabOffset + size)
+  const buf = view(slab, slabBase + slabOffset, size)
   slabOffset = (slabOffset + size + 7) & ~7
   return buf
 }

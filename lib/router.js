@@ -14,7 +14,8 @@
 // Both are called synchronously inside parse(), with `this` the router.
 
 const { Core } = require('./core')
-const { buildPacket, buildProps, str, view } = require('./build')
+const { buildPacket, buildProps, str } = require('./build')
+const { view } = require('./view')
 
 function noop () {}
 
