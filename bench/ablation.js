@@ -17,6 +17,7 @@ const W = require('./workloads')
 const native = require('../lib/native')
 const { Packet } = require('../lib/build')
 const { HEADER, ARENA, arenaOf } = require('../lib/core')
+const { view } = require('../lib/view')
 const mqttwire = require('..')
 
 const args = process.argv.slice(2)
@@ -94,7 +95,7 @@ const variants = {
       r += T[r + 1]
     }
   },
-  '+ topic latin1Slice': (c) => {
+  '  alt: topic by latin1Slice (small reads: no arena)': (c) => {
     frame(c, 0, c.length, cfg, 0, T)
     const n = T[5]; let r = HEADER
     for (let k = 0; k < n; k++) {
@@ -123,14 +124,34 @@ const variants = {
       r += T[r + 1]
     }
   },
-  '+ topic + payload subarray': (c) => {
-    frame(c, 0, c.length, cfg, 0, T)
+  '+ payload view (lib/view.js)': (c) => {
+    frame(c, 0, c.length, cfg | ARENA, 0, T)
     const n = T[5]; let r = HEADER
+    const s = arenaOf(T)
+    const ab = c.buffer
+    const bo = c.byteOffset
     for (let k = 0; k < n; k++) {
       const h = T[r]
       if ((h & 15) === 3) {
         const o = T[r + 4]
-        const t = c.latin1Slice(o, o + (T[r + 5] & 0xFFFF))
+        const t = s.substring(o, o + (T[r + 5] & 0xFFFF))
+        const po = T[r + 7]
+        const p = view(ab, bo + po, T[r + 8])
+        acc += t.length + T[r + 6] + p.length
+        ring[at] = t; ring2[at] = p; at = (at + 1) & (RING - 1)
+      }
+      r += T[r + 1]
+    }
+  },
+  '  alt: payload by buf.subarray': (c) => {
+    frame(c, 0, c.length, cfg | ARENA, 0, T)
+    const n = T[5]; let r = HEADER
+    const s = arenaOf(T)
+    for (let k = 0; k < n; k++) {
+      const h = T[r]
+      if ((h & 15) === 3) {
+        const o = T[r + 4]
+        const t = s.substring(o, o + (T[r + 5] & 0xFFFF))
         const po = T[r + 7]
         const p = c.subarray(po, po + T[r + 8])
         acc += t.length + T[r + 6] + p.length
@@ -140,8 +161,11 @@ const variants = {
     }
   },
   '+ new Packet (+ messageId added)': (c) => {
-    frame(c, 0, c.length, cfg, 0, T)
+    frame(c, 0, c.length, cfg | ARENA, 0, T)
     const n = T[5]; let r = HEADER
+    const s = arenaOf(T)
+    const ab = c.buffer
+    const bo = c.byteOffset
     for (let k = 0; k < n; k++) {
       const h = T[r]
       if ((h & 15) === 3) {
@@ -149,7 +173,7 @@ const variants = {
         const o = T[r + 4]
         const po = T[r + 7]
         const pk = new Packet('publish', (flags & 1) !== 0, (flags >> 1) & 3, (flags & 8) !== 0, T[r + 3],
-          c.latin1Slice(o, o + (T[r + 5] & 0xFFFF)), c.subarray(po, po + T[r + 8]))
+          s.substring(o, o + (T[r + 5] & 0xFFFF)), view(ab, bo + po, T[r + 8]))
         if ((flags & 6) !== 0) pk.messageId = T[r + 6]
         acc += pk.topic.length + pk.payload.length + pk.qos
         ring[at] = pk; at = (at + 1) & (RING - 1)
@@ -158,16 +182,19 @@ const variants = {
     }
   },
   '+ Packet / PacketId (2 classes, no transition)': (c) => {
-    frame(c, 0, c.length, cfg, 0, T)
+    frame(c, 0, c.length, cfg | ARENA, 0, T)
     const n = T[5]; let r = HEADER
+    const s = arenaOf(T)
+    const ab = c.buffer
+    const bo = c.byteOffset
     for (let k = 0; k < n; k++) {
       const h = T[r]
       if ((h & 15) === 3) {
         const flags = (h >> 4) & 15
         const o = T[r + 4]
         const po = T[r + 7]
-        const t = c.latin1Slice(o, o + (T[r + 5] & 0xFFFF))
-        const p = c.subarray(po, po + T[r + 8])
+        const t = s.substring(o, o + (T[r + 5] & 0xFFFF))
+        const p = view(ab, bo + po, T[r + 8])
         const pk = (flags & 6) !== 0
           ? new PacketId('publish', (flags & 1) !== 0, (flags >> 1) & 3, (flags & 8) !== 0, T[r + 3], t, p, T[r + 6])
           : new Packet('publish', (flags & 1) !== 0, (flags >> 1) & 3, (flags & 8) !== 0, T[r + 3], t, p)
@@ -182,8 +209,11 @@ const variants = {
 const ee = new EventEmitter()
 ee.on('packet', (pk) => { acc += pk.topic.length + pk.payload.length + pk.qos; ring[at] = pk; at = (at + 1) & (RING - 1) })
 variants['+ new Packet + emit(\'packet\')'] = (c) => {
-  frame(c, 0, c.length, cfg, 0, T)
+  frame(c, 0, c.length, cfg | ARENA, 0, T)
   const n = T[5]; let r = HEADER
+  const s = arenaOf(T)
+  const ab = c.buffer
+  const bo = c.byteOffset
   for (let k = 0; k < n; k++) {
     const h = T[r]
     if ((h & 15) === 3) {
@@ -191,7 +221,7 @@ variants['+ new Packet + emit(\'packet\')'] = (c) => {
       const o = T[r + 4]
       const po = T[r + 7]
       const pk = new Packet('publish', (flags & 1) !== 0, (flags >> 1) & 3, (flags & 8) !== 0, T[r + 3],
-        c.latin1Slice(o, o + (T[r + 5] & 0xFFFF)), c.subarray(po, po + T[r + 8]))
+        s.substring(o, o + (T[r + 5] & 0xFFFF)), view(ab, bo + po, T[r + 8]))
       if ((flags & 6) !== 0) pk.messageId = T[r + 6]
       ee.emit('packet', pk)
     }
@@ -235,6 +265,6 @@ for (const n of names) {
   const mn = s[0] / PACKETS
   const step = prev !== null && !n.startsWith('lib:') && !n.includes('(js)') ? `  step: median ${(ns - prev[0]).toFixed(0).padStart(4)}, min ${(mn - prev[1]).toFixed(0).padStart(4)}` : ''
   console.log(`  ${n.padEnd(48)} ${ns.toFixed(0).padStart(6)} ns  min ${mn.toFixed(0).padStart(5)}  [p10-p90 ${lo.toFixed(0)}-${hi.toFixed(0)}]${step}`)
-  if (!n.includes('(js)')) prev = [ns, mn]
+  if (!n.includes('(js)') && !n.includes('alt:')) prev = [ns, mn]
 }
 if (acc === 0.5) console.log(acc)
