@@ -545,3 +545,34 @@ test('PUBLISH topics of every length up to 50 chars with a non-ASCII char at eve
   }
   assert.ok(n > 7000)
 })
+
+test('strings of every length up to 40 chars with a non-ASCII char at every place, in every string field: same bytes as mqtt-packet', () => {
+  // (the lengths of the UTF-8 forms, as measured for the length prefixes and
+  // the remaining length, and the ASCII fast copies of short strings)
+  const chars = ['\x7f', '\x80', 'ß', '\u{1F600}']
+  const strings = []
+  for (let len = 0; len <= 40; len++) {
+    strings.push('s'.repeat(len))
+    for (const ch of chars) for (let at = 0; at < len; at += (len > 12 ? 5 : 1)) strings.push('x'.repeat(at) + ch + 'y'.repeat(Math.max(0, len - at - 1)))
+  }
+  for (const s of strings) {
+    const t = s.length === 0 ? 't' : s
+    assertSameAsMqttPacket({
+      cmd: 'publish',
+      topic: 'a/b',
+      payload: 'p',
+      properties: { contentType: s, responseTopic: t, correlationData: s, userProperties: { [t]: s, k: [s, t] } }
+    }, { protocolVersion: 5 })
+    assertSameAsMqttPacket({ cmd: 'puback', messageId: 3, reasonCode: 0x10, properties: { reasonString: s } }, { protocolVersion: 5 })
+    assertSameAsMqttPacket({ cmd: 'subscribe', messageId: 4, subscriptions: [{ topic: t, qos: 1 }, { topic: t + '/x', qos: 0 }] }, { protocolVersion: 4 })
+    assertSameAsMqttPacket({ cmd: 'unsubscribe', messageId: 5, unsubscriptions: [t, 'u'] }, { protocolVersion: 4 })
+    assertSameAsMqttPacket({
+      cmd: 'connect',
+      protocolVersion: 4,
+      clientId: s,
+      username: t,
+      password: s,
+      will: { topic: t, payload: s, qos: 0, retain: false }
+    }, { protocolVersion: 4 })
+  }
+})
