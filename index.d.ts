@@ -295,8 +295,13 @@ export declare class Parser extends EventEmitter {
   settings: any
   /** The last error, until the next parse() call. */
   error: MqttwireError | null
-  /** Parses a chunk; 'packet' events are emitted synchronously. Returns the bytes buffered. */
-  parse(buffer: Buffer, opts?: Object): number
+  /**
+   * Parses a chunk; 'packet' events are emitted synchronously. Returns the bytes buffered.
+   * Like mqtt-packet, also takes any ArrayBuffer view or an ArrayBuffer (parsed in place:
+   * payloads are Buffer views of its memory), a string (its UTF-8 bytes), or null /
+   * undefined (nothing to parse); anything else throws a TypeError.
+   */
+  parse(buffer: Buffer | ArrayBufferView | ArrayBuffer | string | null | undefined, opts?: Object): number
 }
 
 export declare function parser(opts?: ParserOptions | Object): Parser
@@ -345,8 +350,8 @@ export declare class Router extends EventEmitter {
   error: MqttwireError | null
   on(event: 'error', callback: (error: MqttwireError) => void): this
   on(event: string | symbol, listener: (...args: any[]) => void): this
-  /** Parses a chunk; returns the bytes buffered. */
-  parse(buffer: Buffer): number
+  /** Parses a chunk; returns the bytes buffered. Takes what Parser#parse takes. */
+  parse(buffer: Buffer | ArrayBufferView | ArrayBuffer | string | null | undefined): number
 }
 
 export declare function router(opts: ParserOptions | undefined, onPublish: OnPublish, onOther?: OnOther): Router
@@ -361,7 +366,7 @@ export interface ParseAsyncError extends MqttwireError {
  * Frames `buffer` (whole packets) on the libuv thread pool and resolves with its packets.
  * Rejects with a ParseAsyncError on a malformed or incomplete buffer.
  */
-export declare function parseAsync(buffer: Buffer | Uint8Array, opts?: ParserOptions): Promise<Packet[]>
+export declare function parseAsync(buffer: Buffer | ArrayBufferView | ArrayBuffer, opts?: ParserOptions): Promise<Packet[]>
 
 /** mqtt-packet-compatible message of a tape error code and parameter. */
 export declare function errorMessage(code: number, param: number): string

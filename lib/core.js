@@ -10,6 +10,7 @@ const { EventEmitter } = require('events')
 const { selectFramer } = require('./native')
 const { makeError } = require('./errors')
 const { readStrict, readMaxPacketSize, readFramerName } = require('./defaults')
+const { view } = require('./view')
 
 const DONE = 0
 const PARTIAL = 1
@@ -50,6 +51,21 @@ function arenaOf (T) {
 // with what actually arrives (a forged remaining length cannot make us
 // allocate 256 MB).
 const PREALLOC = 1 << 20
+
+/**
+ * What parse() accepts besides a Buffer, as mqtt-packet (its BufferList)
+ * does: any ArrayBuffer view (Uint8Array, DataView, ...) and an ArrayBuffer
+ * are parsed in place, as bytes; a string as its UTF-8 bytes; null or
+ * undefined is nothing to parse (returns null). Anything else is a TypeError
+ * (mqtt-packet would parse the digits of a number's decimal form).
+ */
+function asBuffer (x) {
+  if (ArrayBuffer.isView(x)) return view(x.buffer, x.byteOffset, x.byteLength)
+  if (x instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && x instanceof SharedArrayBuffer)) return view(x, 0, x.byteLength)
+  if (typeof x === 'string') return Buffer.from(x)
+  if (x === null || x === undefined) return null
+  throw new TypeError('mqttwire: parse() takes a Buffer, a Uint8Array or other ArrayBuffer view, an ArrayBuffer or a string; got ' + (Array.isArray(x) ? 'an array' : typeof x))
+}
 
 /** Framer config word from mqtt-packet-style settings ({ protocolVersion, bridgeMode }). */
 function configOf (settings) {
@@ -123,6 +139,10 @@ class Core extends EventEmitter {
    */
   parse (buf) {
     if (this.error !== null) this._mwResetState()
+    if (!(buf instanceof Buffer)) {
+      buf = asBuffer(buf)
+      if (buf === null) return this._mwBuffered()
+    }
     let T
     const own = !tapeBusy
     if (own) {
@@ -306,4 +326,4 @@ function frameAll (frame, buf, config, max) {
   }
 }
 
-module.exports = { Core, configOf, modeBits, readMaxPacketSize, frameAll, arenaOf, LENIENT, ARENA, HEADER, DONE, PARTIAL, ERROR, FULL }
+module.exports = { Core, asBuffer, configOf, modeBits, readMaxPacketSize, frameAll, arenaOf, LENIENT, ARENA, HEADER, DONE, PARTIAL, ERROR, FULL }

@@ -10,7 +10,7 @@
 // strict, framer ('js' frames synchronously on the calling thread); the
 // options not given come from lib/defaults.js.
 
-const { configOf, modeBits, readMaxPacketSize, frameAll, arenaOf, HEADER, DONE, PARTIAL, ERROR, FULL } = require('./core')
+const { asBuffer, configOf, modeBits, readMaxPacketSize, frameAll, arenaOf, HEADER, DONE, PARTIAL, ERROR, FULL } = require('./core')
 const { buildPacket } = require('./build')
 const { makeError } = require('./errors')
 const { readFramerName } = require('./defaults')
@@ -18,8 +18,8 @@ const native = require('./native')
 
 function toBuffer (b) {
   if (Buffer.isBuffer(b)) return b
-  if (b instanceof Uint8Array) return Buffer.from(b.buffer, b.byteOffset, b.byteLength)
-  throw new TypeError('mqttwire.parseAsync: buffer must be a Buffer or Uint8Array')
+  if (ArrayBuffer.isView(b) || b instanceof ArrayBuffer) return asBuffer(b)
+  throw new TypeError('mqttwire.parseAsync: buffer must be a Buffer, a Uint8Array or other ArrayBuffer view, or an ArrayBuffer')
 }
 
 async function parseAsync (buffer, opts) {
