@@ -527,7 +527,7 @@ test('PUBLISH topics of every length up to 50 chars with a non-ASCII char at eve
   // lib/encode.js takes a topic of <= 48 chars as ASCII and checks it while
   // copying; a non-ASCII char anywhere sends it down the UTF-8 path again.
   const chars = ['\x7f', '\x80', 'é', '€', '\u{1F600}', '\ud800']
-  const payloads = [Buffer.from('p'), Buffer.alloc(600, 7), 'a string payload']
+  const payloads = [Buffer.from('p'), Buffer.alloc(600, 7), 'a string payload', Buffer.alloc(20000, 3)]
   let n = 0
   for (let len = 1; len <= 50; len++) {
     for (const ch of chars) {
@@ -544,6 +544,13 @@ test('PUBLISH topics of every length up to 50 chars with a non-ASCII char at eve
     assertSameAsMqttPacket({ cmd: 'publish', topic: ascii, payload: Buffer.alloc(700, 1) }, { protocolVersion: 4 })
   }
   assert.ok(n > 7000)
+  // too large: the error names the packet's real (UTF-8) length, as mqtt-packet's does
+  const huge = Buffer.allocUnsafe(268435455 - 3) // 'é' x 2 = 4 bytes: 2 over the limit
+  for (const topic of ['éé', 'ab']) {
+    const want = (() => { try { mqttPacket.generate({ cmd: 'publish', topic, payload: huge }) } catch (e) { return e.message } })()
+    assert.match(want, /^Invalid variable byte integer: 26843545/)
+    assert.throws(() => generate({ cmd: 'publish', topic, payload: huge }), { message: want })
+  }
 })
 
 test('strings of every length up to 40 chars with a non-ASCII char at every place, in every string field: same bytes as mqtt-packet', () => {

@@ -6,6 +6,7 @@
 
 const { describe, it } = require('node:test')
 const assert = require('node:assert')
+const vm = require('node:vm')
 
 const mqttwire = require('..')
 const { FRAMERS } = require('./helpers/framers')
@@ -58,6 +59,21 @@ for (const { name: framer, skip } of FRAMERS) {
         })
       }
     }
+
+    it('an ArrayBuffer or typed array of another realm, a SharedArrayBuffer, a String object: like mqtt-packet', () => {
+      const other = vm.runInNewContext(`new ArrayBuffer(${BYTES.length})`)
+      new Uint8Array(other).set(BYTES)
+      const otherView = vm.runInNewContext('(ab) => new Uint8Array(ab)')(other)
+      const sab = new SharedArrayBuffer(BYTES.length)
+      new Uint8Array(sab).set(BYTES)
+      for (const [what, input] of [['realm ArrayBuffer', other], ['realm Uint8Array', otherView], ['SharedArrayBuffer', sab], ['String', new String('\xc0\x00')]]) { // eslint-disable-line no-new-wrappers
+        const got = run(mqttwire.parser({ framer }), input)
+        const want = run(referenceParser(), input)
+        assert.strictEqual(got.ret, want.ret, what)
+        assert.deepStrictEqual(got.got.map(plain), want.got.map(plain), what)
+        assert.ok(got.got.length > 0, what)
+      }
+    })
 
     it('a Uint16Array is read as its bytes, like mqtt-packet', () => {
       const { view: input, extra } = asView(BYTES, Uint16Array)
@@ -128,6 +144,14 @@ for (const { name: framer, skip } of FRAMERS) {
       for (const Kind of [Uint8Array, DataView, ArrayBuffer]) {
         const packets = await mqttwire.parseAsync(asView(BYTES, Kind), { framer })
         assert.deepStrictEqual(packets.map((x) => x.cmd), ['publish', 'pingreq', 'publish'], Kind.name)
+      }
+      const sab = new SharedArrayBuffer(BYTES.length)
+      new Uint8Array(sab).set(BYTES)
+      const other = vm.runInNewContext(`new ArrayBuffer(${BYTES.length})`)
+      new Uint8Array(other).set(BYTES)
+      for (const input of [sab, other]) {
+        const packets = await mqttwire.parseAsync(input, { framer })
+        assert.deepStrictEqual(packets.map((x) => x.cmd), ['publish', 'pingreq', 'publish'])
       }
     })
     it('anything else rejects with a TypeError', async () => {

@@ -11,6 +11,7 @@ const { selectFramer } = require('./native')
 const { makeError } = require('./errors')
 const { readStrict, readMaxPacketSize, readFramerName } = require('./defaults')
 const { view } = require('./view')
+const { isAnyArrayBuffer } = require('node:util').types
 
 const DONE = 0
 const PARTIAL = 1
@@ -55,14 +56,15 @@ const PREALLOC = 1 << 20
 /**
  * What parse() accepts besides a Buffer, as mqtt-packet (its BufferList)
  * does: any ArrayBuffer view (Uint8Array, DataView, ...) and an ArrayBuffer
- * are parsed in place, as bytes; a string as its UTF-8 bytes; null or
- * undefined is nothing to parse (returns null). Anything else is a TypeError
- * (mqtt-packet would parse the digits of a number's decimal form).
+ * or SharedArrayBuffer (of any realm) are parsed in place, as bytes; a string
+ * (or String object) as its UTF-8 bytes; null or undefined is nothing to
+ * parse (returns null). Anything else is a TypeError (mqtt-packet would parse
+ * the digits of a number's decimal form).
  */
 function asBuffer (x) {
   if (ArrayBuffer.isView(x)) return view(x.buffer, x.byteOffset, x.byteLength)
-  if (x instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && x instanceof SharedArrayBuffer)) return view(x, 0, x.byteLength)
-  if (typeof x === 'string') return Buffer.from(x)
+  if (isAnyArrayBuffer(x)) return view(x, 0, x.byteLength)
+  if (typeof x === 'string' || x instanceof String) return Buffer.from(String(x))
   if (x === null || x === undefined) return null
   throw new TypeError('mqttwire: parse() takes a Buffer, a Uint8Array or other ArrayBuffer view, an ArrayBuffer or a string; got ' + (Array.isArray(x) ? 'an array' : typeof x))
 }

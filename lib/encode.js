@@ -727,6 +727,15 @@ function publish (packet, opts, exactTopic) {
     ? 0x30 | (qos << 1) | (settings.dup ? 8 : 0) | (settings.retain ? 1 : 0)
     : PUBLISH_HEADER[qos][settings.dup ? 1 : 0][settings.retain ? 1 : 0]
 
+  // a large packet: its topic measured now (a second pass would cost a large
+  // allocation, and the size limit is checked on the exact length)
+  if (asciiTopic && length > SLAB_MAX_PACKET) {
+    const exact = Buffer.byteLength(topic)
+    length += exact - topicSize
+    topicSize = exact
+    asciiTopic = false
+  }
+
   const tail = state.split && payload.length >= SPLIT_PAYLOAD && isBuffer(payload)
   const buf = allocPacket(header, length, tail ? payload.length : 0)
   if (buf === null) return null

@@ -15,10 +15,11 @@ const { buildPacket } = require('./build')
 const { makeError } = require('./errors')
 const { readFramerName } = require('./defaults')
 const native = require('./native')
+const { isAnyArrayBuffer } = require('node:util').types
 
 function toBuffer (b) {
   if (Buffer.isBuffer(b)) return b
-  if (ArrayBuffer.isView(b) || b instanceof ArrayBuffer) return asBuffer(b)
+  if (ArrayBuffer.isView(b) || isAnyArrayBuffer(b)) return asBuffer(b)
   throw new TypeError('mqttwire.parseAsync: buffer must be a Buffer, a Uint8Array or other ArrayBuffer view, or an ArrayBuffer')
 }
 
