@@ -496,8 +496,8 @@ test('opts is only read, never iterated', () => {
 })
 
 test('buffers kept from many generate() calls stay intact: small, slab-carved and large sizes, across slab refills', () => {
-  // lib/encode.js: < 512 B from Node's pool, 512 B-16 KiB carved from a
-  // private 128 KiB slab, larger on their own; every one is a real Buffer of
+  // lib/encode.js: < 512 B carved from a private 8 KiB pool, 512 B-16 KiB
+  // from a 128 KiB slab, larger on their own; every one is a real Buffer of
   // its own bytes, not overwritten by the packets generated after it.
   const rng = createRng(SEED ^ 0x51ab)
   const sizes = [0, 1, 400, 499, 500, 510, 511, 512, 513, 1000, 4000, 8000, 16000, 16360, 16370, 16371, 20000]

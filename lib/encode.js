@@ -29,10 +29,13 @@ const SPLIT_PAYLOAD = 512
 // ---------------------------------------------------------------------------
 // Buffer allocation
 //
-// Small packets come from Node's shared pool via allocUnsafe. Medium packets
-// (typical PUBLISH with a few KiB of payload) are carved from a private slab,
-// which is much cheaper than Node's pool refills or a dedicated ArrayBuffer
-// per packet. Big packets get their own memory.
+// Packets are views (lib/view.js) carved from private memory: small ones
+// (< 512 B) from an 8 KiB pool, as Node's allocUnsafe does from its own pool
+// (same granularity, so a kept packet holds no more memory than with
+// allocUnsafe, but without allocUnsafe's argument checks and pool lookups:
+// paired A/B, generate of w1: 1.15-1.19x); medium ones (a PUBLISH with a few
+// KiB of payload) from a 128 KiB slab, much cheaper than Node's pool refills
+// or a dedicated ArrayBuffer per packet. Big packets get their own memory.
 
 const SMALL_PACKET = 512
 // PUBLISH topics up to this many chars are taken as ASCII, checked as copied
@@ -43,8 +46,23 @@ let slab = null // its ArrayBuffer and byteOffset; packets are views of it (lib/
 let slabBase = 0
 let slabOffset = SLAB_SIZE
 
+const POOL_SIZE = 8 * 1024
+let pool = null
+let poolBase = 0
+let poolOffset = POOL_SIZE
+
 function allocate (size) {
-  if (size < SMALL_PACKET) return Buffer.allocUnsafe(size)
+  if (size < SMALL_PACKET) {
+    if (poolOffset + size > POOL_SIZE) {
+      const b = Buffer.allocUnsafeSlow(POOL_SIZE)
+      pool = b.buffer
+      poolBase = b.byteOffset
+      poolOffset = 0
+    }
+    const buf = view(pool, poolBase + poolOffset, size)
+    poolOffset = (poolOffset + size + 7) & ~7
+    return buf
+  }
   if (size > SLAB_MAX_PACKET) return Buffer.allocUnsafeSlow(size)
   if (slabOffset + size > SLAB_SIZE) {
     const b = Buffer.allocUnsafeSlow(SLAB_SIZE)
