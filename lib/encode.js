@@ -38,41 +38,39 @@ const SPLIT_PAYLOAD = 512
 // or a dedicated ArrayBuffer per packet. Big packets get their own memory.
 
 const SMALL_PACKET = 512
+const SLAB_MAX_PACKET = 16 * 1024
 // PUBLISH topics up to this many chars are taken as ASCII, checked as copied
 const ASCII_OPTIMISTIC = 48
-const SLAB_SIZE = 128 * 1024
-const SLAB_MAX_PACKET = 16 * 1024
-let slab = null // its ArrayBuffer and byteOffset; packets are views of it (lib/view.js)
-let slabBase = 0
-let slabOffset = SLAB_SIZE
 
-const POOL_SIZE = 8 * 1024
-let pool = null
-let poolBase = 0
-let poolOffset = POOL_SIZE
+/** Memory packets are carved from, 8-byte aligned; a new block when full. */
+class Region {
+  constructor (size) {
+    this.size = size
+    this.ab = null // the block's ArrayBuffer and byteOffset
+    this.base = 0
+    this.offset = size
+  }
 
-function allocate (size) {
-  if (size < SMALL_PACKET) {
-    if (poolOffset + size > POOL_SIZE) {
-      const b = Buffer.allocUnsafeSlow(POOL_SIZE)
-      pool = b.buffer
-      poolBase = b.byteOffset
-      poolOffset = 0
+  take (n) {
+    if (this.offset + n > this.size) {
+      const b = Buffer.allocUnsafeSlow(this.size)
+      this.ab = b.buffer
+      this.base = b.byteOffset
+      this.offset = 0
     }
-    const buf = view(pool, poolBase + poolOffset, size)
-    poolOffset = (poolOffset + size + 7) & ~7
+    const buf = view(this.ab, this.base + this.offset, n)
+    this.offset = (this.offset + n + 7) & ~7
     return buf
   }
+}
+
+const pool = new Region(8 * 1024)
+const slab = new Region(128 * 1024)
+
+function allocate (size) {
+  if (size < SMALL_PACKET) return pool.take(size)
   if (size > SLAB_MAX_PACKET) return Buffer.allocUnsafeSlow(size)
-  if (slabOffset + size > SLAB_SIZE) {
-    const b = Buffer.allocUnsafeSlow(SLAB_SIZE)
-    slab = b.buffer
-    slabBase = b.byteOffset
-    slabOffset = 0
-  }
-  const buf = view(slab, slabBase + slabOffset, size)
-  slabOffset = (slabOffset + size + 7) & ~7
-  return buf
+  return slab.take(size)
 }
 
 // ---------------------------------------------------------------------------
