@@ -64,6 +64,14 @@ describe('bench/run.js --quick', { skip: native.hasNative ? false : 'native bind
           positive(r.min, `${w}.${p}.min`)
           assert.ok(r.max >= r.min)
           assert.strictEqual(r.roundsMs.length, out.options.rounds)
+          // the per-round ratio: mqtt-packet's round time over this path's, round by round
+          const base = rows[w].results['mqtt-packet'].roundsMs
+          const q = r.roundsMs.map((ms, i) => base[i] / ms).sort((a, b) => a - b)
+          const mid = (q.length - 1) / 2
+          const median = (q[Math.floor(mid)] + q[Math.ceil(mid)]) / 2
+          assert.ok(Math.abs(r.roundRatio - median) < 1e-9 * median, `${w}.${p}.roundRatio ${r.roundRatio} vs ${median}`)
+          assert.ok(r.roundRatioP10 <= r.roundRatio && r.roundRatio <= r.roundRatioP90, `${w}.${p} p10 <= median <= p90`)
+          assert.ok(r.roundRatioP10 >= q[0] - 1e-9 && r.roundRatioP90 <= q[q.length - 1] + 1e-9, `${w}.${p} within the rounds' ratios`)
         }
       }
     }

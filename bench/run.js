@@ -522,9 +522,22 @@ function stats (ns, packets, bytes) {
   }
 }
 
+// ratio: of the medians (the table's figure, and what the goals check).
+// roundRatio: the same ratio taken in each round (mqtt-packet's time in round
+// r over the path's time in round r; the contenders of a round run one after
+// the other), then its median and p10-p90 over the rounds: insensitive to the
+// machine's slow drift between rounds, it shows how far a ratio can be trusted.
 function finishRow (row) {
   const base = row.results['mqtt-packet']
-  for (const r of Object.values(row.results)) r.ratio = base ? r.packetsPerSec / base.packetsPerSec : null
+  for (const r of Object.values(row.results)) {
+    r.ratio = base ? r.packetsPerSec / base.packetsPerSec : null
+    if (base && base.roundsMs.length === r.roundsMs.length) {
+      const q = r.roundsMs.map((ms, i) => base.roundsMs[i] / ms).sort((a, b) => a - b)
+      r.roundRatio = quantile(q, 0.5)
+      r.roundRatioP10 = quantile(q, 0.1)
+      r.roundRatioP90 = quantile(q, 0.9)
+    }
+  }
   return row
 }
 
@@ -635,11 +648,13 @@ function printRow (row) {
     (row.chunkSize ? `, ${row.chunkSize} B chunks` : '') + (row.reads ? `, ${row.reads} reads` : '')
   console.log('\n' + head)
   console.log('    ' + pad('path', 14) + pad('Mpkt/s', 9, true) + pad('MB/s', 9, true) + pad('ns/pkt', 9, true) +
-    pad('vs mqtt-packet', 16, true) + pad('spread Mpkt/s (min–max)', 26, true) + pad('p10–p90', 16, true))
+    pad('vs mqtt-packet', 16, true) + pad('spread Mpkt/s (min–max)', 26, true) + pad('p10–p90', 16, true) +
+    pad('per-round ratio (p10–p90)', 29, true))
   for (const [name, r] of Object.entries(row.results)) {
     console.log('    ' + pad(name, 14) + pad(fmtM(r.packetsPerSec), 9, true) + pad(fmt(r.mbPerSec, 1), 9, true) +
       pad(fmt(r.nsPerPacket, 0), 9, true) + pad(r.ratio === null ? '-' : fmt(r.ratio, 2) + 'x', 16, true) +
       pad(`${fmtM(r.min)}–${fmtM(r.max)}`, 26, true) + pad(`${fmtM(r.p10)}–${fmtM(r.p90)}`, 16, true) +
+      pad(r.roundRatio === undefined || name === 'mqtt-packet' ? '-' : `${fmt(r.roundRatio, 2)}x (${fmt(r.roundRatioP10, 1)}–${fmt(r.roundRatioP90, 1)})`, 29, true) +
       (r.writesPerPacket !== undefined ? `   ${fmt(r.writesPerPacket, 1)} write()/pkt` : ''))
   }
 }
