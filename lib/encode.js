@@ -201,35 +201,18 @@ function writeSizedString (buf, off, str, size) {
   if (size === str.length) {
     // pure ASCII: short strings are cheaper to copy here than through the
     // native string writers
-    if (size <= 48) {
-      // four at a time: fewer loop tests per char (bench: 25-char topics 88 -> 63-85 ns)
-      let i = 0
-      for (; i + 4 <= size; i += 4) {
-        buf[off + i] = str.charCodeAt(i)
-        buf[off + i + 1] = str.charCodeAt(i + 1)
-        buf[off + i + 2] = str.charCodeAt(i + 2)
-        buf[off + i + 3] = str.charCodeAt(i + 3)
-      }
-      for (; i < size; i++) buf[off + i] = str.charCodeAt(i)
-    } else {
-      buf.latin1Write(str, off, size)
-    }
+    if (size <= 48) copyChars(buf, off, str, size)
+    else buf.latin1Write(str, off, size)
   } else {
     buf.utf8Write(str, off, size)
   }
   return off + size
 }
 
-// Writes a length-prefixed string of at most 48 chars taken to be ASCII (one
-// byte a char): returns the offset after it, or -1 if a char is not ASCII
-// (the caller then encodes again with the UTF-8 length). Checking while
-// copying saves Buffer.byteLength's native call (bench: 25-char topics
-// 140-158 -> 87-96 ns for length + copy).
-function writeAsciiString (buf, off, str) {
-  const size = str.length
-  buf[off] = 0
-  buf[off + 1] = size
-  off += 2
+// Copies the first `size` chars of `str` into `buf` at `off`, one byte each,
+// four per loop step (fewer loop tests per char; bench: 25-char topics
+// 88 -> 63-85 ns). Returns the chars ORed together: < 0x80 if all were ASCII.
+function copyChars (buf, off, str, size) {
   let bits = 0
   let i = 0
   for (; i + 4 <= size; i += 4) {
@@ -248,7 +231,19 @@ function writeAsciiString (buf, off, str) {
     bits |= c
     buf[off + i] = c
   }
-  return bits < 0x80 ? off + size : -1
+  return bits
+}
+
+// Writes a length-prefixed string of at most 48 chars taken to be ASCII (one
+// byte a char): returns the offset after it, or -1 if a char is not ASCII
+// (the caller then encodes again with the UTF-8 length). Checking while
+// copying saves Buffer.byteLength's native call (bench: 25-char topics
+// 140-158 -> 87-96 ns for length + copy).
+function writeAsciiString (buf, off, str) {
+  const size = str.length
+  buf[off] = 0
+  buf[off + 1] = size
+  return copyChars(buf, off + 2, str, size) < 0x80 ? off + 2 + size : -1
 }
 
 // Writes a length-prefixed UTF-8 string (byte length computed here).
