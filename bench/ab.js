@@ -8,8 +8,12 @@
 //
 //   node bench/ab.js DIR_A DIR_B [--only w1|w2|w3|w5] [--paths parser|router] [--framer auto|native|js]
 //                    [--framer-b F (B's framer, default the same)] [--rounds 21] [--fresh]
+//   node bench/ab.js DIR_A DIR_B --paths generate|stream [--only w1|w2]
+//        generate(), or writeToStream() into a stream.Writable (flush after
+//        the tick included, as bench/run.js w4s), of the w1 / w2 PUBLISH packets
 
 const path = require('node:path')
+const { Writable } = require('node:stream')
 const v8 = require('node:v8')
 const vm = require('node:vm')
 const W = require('./workloads')
@@ -52,12 +56,16 @@ const CONSUMER_SRC = `
 // (parser, read) pairs, w1-w3 with one parser.
 const DRIVER = fresh ? PARSE_DRIVERS.freshGateway : PARSE_DRIVERS.gateway
 
+const encoding = kind === 'generate' || kind === 'stream'
 let w
-if (only === 'w1') w = W.streamWorkload('w1', '', W.publishPackets(N, 4, 11), 4, 17)
+if (encoding) w = { packets: N, list: W.publishPackets(N, only === 'w2' ? 5 : 4, only === 'w2' ? 12 : 11), version: only === 'w2' ? 5 : 4 }
+else if (only === 'w1') w = W.streamWorkload('w1', '', W.publishPackets(N, 4, 11), 4, 17)
 else if (only === 'w2') w = W.streamWorkload('w2', '', W.publishPackets(N, 5, 12), 5, 18)
 else if (only === 'w3') w = W.streamWorkload('w3', '', W.controlPackets(N / 5, 13), 4, 19)
 let clients, who, bufs
-if (only === 'w5') {
+if (encoding) {
+  clients = 0; bufs = []; who = null
+} else if (only === 'w5') {
   const g = W.gatewayWorkload(2000, Math.round(N / 2000), 23)
   clients = g.clients; who = g.schedClient; bufs = g.schedBuf; w = { packets: g.packets }
 } else {
@@ -65,8 +73,47 @@ if (only === 'w5') {
 }
 const batches = batchEnds(bufs, 65536)
 
+// generate / writeToStream: the loop compiled per side, like the parse drivers
+const ENCODE_DRIVER = 'return function run (f, list, opts, target, keep) { for (let i = 0; i < list.length; i++) keep(f(list[i], target === null ? opts : target, opts)) }'
+
+function encodeSide (mod) {
+  const run = new Function(ENCODE_DRIVER)() // eslint-disable-line no-new-func
+  const ring = new Array(1024).fill(null)
+  let at = 0
+  const keep = (b) => { ring[at] = b; at = (at + 1) & 1023 }
+  const opts = { protocolVersion: w.version }
+  const gen = (p, o) => mod.generate(p, o)
+  const wts = (p, s, o) => mod.writeToStream(p, s, o)
+  let bytes = 0
+  const sink = () => new Writable({
+    highWaterMark: 1 << 30,
+    decodeStrings: false,
+    write (c, e, cb) { bytes += c.length; cb() },
+    writev (cs, cb) { for (let i = 0; i < cs.length; i++) bytes += cs[i].chunk.length; cb() }
+  })
+  return {
+    async once () {
+      gc()
+      if (kind === 'generate') {
+        const t0 = process.hrtime.bigint()
+        run(gen, w.list, opts, null, keep)
+        return Number(process.hrtime.bigint() - t0) / w.packets
+      }
+      const s = sink()
+      bytes = 0
+      const t0 = process.hrtime.bigint()
+      run(wts, w.list, opts, s, keep)
+      await new Promise((resolve) => setImmediate(resolve))
+      const t = Number(process.hrtime.bigint() - t0) / w.packets
+      if (bytes === 0) throw new Error('writeToStream wrote nothing')
+      return t
+    }
+  }
+}
+
 function side (dir, framer) {
   const mod = require(path.resolve(dir))
+  if (encoding) return encodeSide(mod)
   const cons = new Function(CONSUMER_SRC)() // eslint-disable-line no-new-func
   const run = new Function(DRIVER)() // eslint-disable-line no-new-func
   const make = () => kind === 'router'
@@ -86,14 +133,18 @@ function side (dir, framer) {
 }
 const A = side(dirs[0], framer)
 const B = side(dirs[1], framerB)
-for (let i = 0; i < 3; i++) { A.once(); B.once() }
-const ta = []; const tb = []; const ratio = []
-for (let i = 0; i < ROUNDS; i++) {
-  let a, b
-  if (i & 1) { b = B.once(); a = A.once() } else { a = A.once(); b = B.once() }
-  ta.push(a); tb.push(b); ratio.push(a / b)
+async function main () {
+  for (let i = 0; i < 3; i++) { await A.once(); await B.once() }
+  const ta = []; const tb = []; const ratio = []
+  for (let i = 0; i < ROUNDS; i++) {
+    let a, b
+    if (i & 1) { b = await B.once(); a = await A.once() } else { a = await A.once(); b = await B.once() }
+    ta.push(a); tb.push(b); ratio.push(a / b)
+  }
+  const med = (x) => { const s = [...x].sort((p, q) => p - q); return s[s.length >> 1] }
+  const min = (x) => Math.min(...x)
+  const what = encoding ? `${only} ${kind}` : `${only} ${kind} framer=${framer}${framerB !== framer ? '/' + framerB : ''}${fresh ? ' fresh' : ''}`
+  console.log(`${what}: A ${med(ta).toFixed(0)} ns/pkt (min ${min(ta).toFixed(0)}), B ${med(tb).toFixed(0)} ns/pkt (min ${min(tb).toFixed(0)}); B is ${med(ratio).toFixed(3)}x A's speed (median of ${ROUNDS} paired rounds)`)
+  if (process.env.AB_DUMP) console.log('A', ta.map((x) => x.toFixed(0)).join(' '), '\nB', tb.map((x) => x.toFixed(0)).join(' '))
 }
-const med = (x) => { const s = [...x].sort((p, q) => p - q); return s[s.length >> 1] }
-const min = (x) => Math.min(...x)
-console.log(`${only} ${kind} framer=${framer}${framerB !== framer ? '/' + framerB : ''}${fresh ? ' fresh' : ''}: A ${med(ta).toFixed(0)} ns/pkt (min ${min(ta).toFixed(0)}), B ${med(tb).toFixed(0)} ns/pkt (min ${min(tb).toFixed(0)}); B is ${med(ratio).toFixed(3)}x A's speed (median of ${ROUNDS} paired rounds)`)
-if (process.env.AB_DUMP) console.log('A', ta.map((x) => x.toFixed(0)).join(' '), '\nB', tb.map((x) => x.toFixed(0)).join(' '))
+main().catch((e) => { console.error(e); process.exit(1) })
