@@ -33,9 +33,26 @@ function runSuite (args) {
   })
 }
 
+// Aedes gives each client a random first packet identifier
+// (Math.ceil(Math.random() * 65535), lib/client.js), and its qos2.js tests
+// assert that the identifier it forwards with differs from the publisher's 42:
+// about one run in 65,535 per such test fails whatever the parser. A run whose
+// only failures are that assertion is run once more.
+const RANDOM_IN_AEDES = / -- messageId must differ$/
+const failures = (run) => run.out.split('\n').filter((l) => l.startsWith('# FAIL'))
+async function runSuiteOnce (args) {
+  const run = await runSuite(args)
+  const failed = failures(run)
+  if (run.failed > 0 && failed.length === run.failed && failed.every((l) => RANDOM_IN_AEDES.test(l))) {
+    console.log(`# ${args.join(' ') || 'mqttwire'}: run again, the only failure is Aedes' random identifier: ${failed.join('; ')}`)
+    return runSuite(args)
+  }
+  return run
+}
+
 test('Aedes 1.2.0 own test suite: mqttwire swapped in passes exactly as stock mqtt-packet', { timeout: 1_200_000 }, async () => {
-  const stock = await runSuite(['--stock'])
-  const swapped = await runSuite([])
+  const stock = await runSuiteOnce(['--stock'])
+  const swapped = await runSuiteOnce([])
   console.log(`# stock: ${stock.passed} passed, ${stock.failed} failed, ${stock.skipped} skipped`)
   console.log(`# mqttwire: ${swapped.passed} passed, ${swapped.failed} failed, ${swapped.skipped} skipped`)
   assert.ok(stock.passed > 300, `the stock run ran the suite:\n${stock.out.slice(-2000)}`)
