@@ -46,6 +46,12 @@ describe('bench/run.js --quick', { skip: native.hasNative ? false : 'native bind
     assert.strictEqual(out.machine.node, process.version)
   })
 
+  it('records its method: a forced gc and an untimed settle pass before each timed pass', () => {
+    assert.strictEqual(out.options.gcBetweenRounds, true)
+    assert.strictEqual(out.options.settlePass, true)
+    assert.match(stdout, /untimed settle pass after each gc: true/)
+  })
+
   const positive = (x, what) => assert.ok(typeof x === 'number' && isFinite(x) && x > 0, `${what} = ${x}`)
 
   it('reports every workload and path with positive numbers', () => {

@@ -11,6 +11,9 @@
 //   node bench/run.js --rounds 11 --n 200000
 //   node bench/run.js --cold          parse slices of one big buffer (default:
 //        each read copied into a fresh Buffer before parse(), as from a socket)
+//   node bench/run.js --no-settle     time the pass right after the forced gc()
+//        (default: one untimed pass of the same contender in between; see
+//        benches/README.md, "Steady state")
 //   node bench/run.js --only w1 --paths mqttwire --profile /tmp/w1
 //        CPU profile of the timed rounds only (no warm-up, no checks, no forced
 //        gc) -> /tmp/w1-w1.cpuprofile; then: node bench/profile-summary.js FILE
@@ -29,7 +32,7 @@ const { PARSE_DRIVERS, batchEnds } = require('./drivers')
 
 // ---------------------------------------------------------------- options
 function parseArgs (argv) {
-  const o = { quick: false, cold: false, json: null, only: null, paths: null, rounds: 0, n: 0, warmup: -1, seed: 1, profile: null }
+  const o = { quick: false, cold: false, settle: true, json: null, only: null, paths: null, rounds: 0, n: 0, warmup: -1, seed: 1, profile: null }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const val = () => {
@@ -38,6 +41,7 @@ function parseArgs (argv) {
     }
     if (a === '--quick') o.quick = true
     else if (a === '--cold') o.cold = true
+    else if (a === '--no-settle') o.settle = false
     else if (a === '--json') o.json = val()
     else if (a === '--only') o.only = new Set(val().split(','))
     else if (a === '--paths') o.paths = new Set(val().split(','))
@@ -47,7 +51,7 @@ function parseArgs (argv) {
     else if (a === '--seed') o.seed = Number(val())
     else if (a === '--profile') o.profile = val()
     else if (a === '--help' || a === '-h') {
-      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 16).join('\n'))
+      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 19).join('\n'))
       process.exit(0)
     } else throw new Error(`bench/run.js: unknown option ${a} (try --help)`)
   }
@@ -72,6 +76,13 @@ if (gc === null) {
 }
 // no forced gc while profiling: it would show up as the collector's time
 const collect = () => { if (gc !== null && opt.profile === null) gc() }
+// Steady state: after the forced full gc(), one untimed pass of the same
+// contender before the timed one. A full GC gives the heap's free pages back
+// to the OS, so the first pass after it pays page faults for every page it
+// allocates into, which a running gateway does not: without the settle pass,
+// each w1 pass cost mqttwire ~+60 ns/packet and mqtt-packet ~+460 ns/packet
+// (node bench/settle.js). Not while profiling (no forced gc then).
+const settling = () => opt.settle && gc !== null && opt.profile === null
 
 // --profile: the inspector's CPU profiler around the timed rounds only
 let inspectorSession = null
@@ -545,9 +556,10 @@ function benchParse (w, chunks, contenders, chunkSize) {
   const byName = Object.fromEntries(contenders.map((c) => [c.name, c]))
   const once = (name) => {
     const c = byName[name]
+    collect()
+    if (settling()) { c.consumer.reset(); c.chunks(c.make(c.consumer), chunks) }
     c.consumer.reset()
     const p = c.make(c.consumer)
-    collect()
     const t = Number(c.chunks(p, chunks))
     if (c.consumer.st.n !== w.packets) throw new Error(`${name}: consumed ${c.consumer.st.n} packets, expected ${w.packets}`)
     return t
@@ -563,10 +575,15 @@ function benchGateway (w, contenders) {
   const batches = batchEnds(w.schedBuf, 65536)
   const once = (name) => {
     const c = byName[name]
-    c.consumer.reset()
-    const ps = new Array(w.clients)
-    for (let k = 0; k < w.clients; k++) ps[k] = c.make(c.consumer)
+    const parsers = () => {
+      c.consumer.reset()
+      const ps = new Array(w.clients)
+      for (let k = 0; k < w.clients; k++) ps[k] = c.make(c.consumer)
+      return ps
+    }
     collect()
+    if (settling()) c.gateway(parsers(), w.schedClient, w.schedBuf, batches)
+    const ps = parsers()
     const t = Number(c.gateway(ps, w.schedClient, w.schedBuf, batches))
     if (c.consumer.st.n !== w.packets) throw new Error(`${name}: consumed ${c.consumer.st.n} packets, expected ${w.packets}`)
     return t
@@ -581,12 +598,16 @@ function benchEncode (wname, title, packets, opts, contenders, mode, bytes) {
   const byName = Object.fromEntries(contenders.map((c) => [c.name, c]))
   const once = (name) => {
     const c = byName[name]
-    c.consumer.reset()
+    const pass = () => {
+      c.consumer.reset()
+      const t0 = process.hrtime.bigint()
+      if (mode === 'generate') c.generate(c.lib.generate, packets, opts, c.consumer.keep)
+      else c.wts(c.lib.writeToStream, packets, opts, c.consumer.sink)
+      return Number(process.hrtime.bigint() - t0)
+    }
     collect()
-    const t0 = process.hrtime.bigint()
-    if (mode === 'generate') c.generate(c.lib.generate, packets, opts, c.consumer.keep)
-    else c.wts(c.lib.writeToStream, packets, opts, c.consumer.sink)
-    const t = Number(process.hrtime.bigint() - t0)
+    if (settling()) pass()
+    const t = pass()
     const st = c.consumer.st
     const done = mode === 'generate' ? st.acc : st.bytes
     if (done !== bytes) throw new Error(`${name} ${mode}: produced ${done} bytes, expected ${bytes}`)
@@ -616,9 +637,14 @@ async function benchEncodeStream (wname, title, packets, opts, contenders, bytes
   const once = async (name) => {
     const c = byName[name]
     const st = c.consumer.st
+    collect()
+    if (settling()) {
+      c.consumer.reset()
+      c.wtsS(c.slib.writeToStream, packets, opts, c.consumer.writable())
+      await flushed(st, bytes, `${name} ${wname} (settle pass)`)
+    }
     c.consumer.reset()
     const s = c.consumer.writable()
-    collect()
     const t0 = process.hrtime.bigint()
     c.wtsS(c.slib.writeToStream, packets, opts, s)
     await flushed(st, bytes, `${name} ${wname}`)
@@ -722,7 +748,7 @@ async function main () {
   const C = buildContenders()
   console.log('mqttwire Node benchmark' + (opt.quick ? ' (--quick: smoke run, numbers not meaningful)' : ''))
   console.log(`machine: ${m.cores} cores, ${m.cpuModel}, Node ${m.node} (V8 ${m.v8}), ${m.platform}`)
-  console.log(`native addon: ${C.mwNative.hasNative}; gc between rounds: ${gc !== null}; rounds: ${opt.rounds} (+${opt.warmup} warm-up), contenders' order rotated every round`)
+  console.log(`native addon: ${C.mwNative.hasNative}; gc between rounds: ${gc !== null}; untimed settle pass after each gc: ${settling()}; rounds: ${opt.rounds} (+${opt.warmup} warm-up), contenders' order rotated every round`)
   console.log(opt.cold
     ? 'reads: --cold, slices of one workload buffer (larger than the cache), the whole loop timed'
     : 'reads: as from a socket, each copied into a fresh Buffer just before parse() (in cache, as the kernel leaves it); only parse() calls are timed (--cold: slices of one big buffer)')
@@ -737,76 +763,79 @@ async function main () {
   const N = opt.n
   const rows = []
   const CHUNK = 64 * 1024
+  const emit = (row) => { rows.push(row); printRow(row) }
+  // Each workload is built, checked equal to mqtt-packet and timed in turn,
+  // then dropped: only the workload being timed lives on the heap. V8 counts
+  // the ArrayBuffers of socket reads as external memory, and that count starts
+  // major GCs whose cost grows with everything live; with every workload's
+  // packet objects kept (the method until 2026-11-24) those GCs landed in
+  // whichever round was running and cost the benchmark's data, not the parser.
+  const pub = (v) => W.publishPackets(N, v, opt.seed * (v === 4 ? 11 : 13))
+  const TITLE_W1 = 'MQTT 3.1.1 PUBLISH (QoS 0/1, topics 20-30 B, payloads 64-256 B, 5 % 2-4 KiB)'
+  const passed = (what, from) => console.log(`\n${what}: correctness pre-check: PASSED (${checks.length - from} checks: every path's output deep-equal to mqtt-packet's; generate/writeToStream bytes identical) — timing`)
 
-  const w1pk = (want('w1') || want('w4') || want('cross')) ? W.publishPackets(N, 4, opt.seed * 11) : null
-  const w2pk = (want('w2') || want('w4')) ? W.publishPackets(N, 5, opt.seed * 13) : null
-  const w1 = w1pk && W.streamWorkload('w1', `MQTT 3.1.1 PUBLISH (QoS 0/1, topics 20-30 B, payloads 64-256 B, 5 % 2-4 KiB)`, w1pk, 4, opt.seed * 17)
-  const w2 = w2pk && W.streamWorkload('w2', 'MQTT 5 PUBLISH, same + properties (messageExpiryInterval, contentType, userProperties)', w2pk, 5, opt.seed * 19)
-
-  // correctness first, for every selected workload, before any timing
-  const plan = []
-  if (want('w1')) plan.push([w1, CHUNK])
-  if (want('w2')) plan.push([w2, CHUNK])
+  const parsePlan = []
+  if (want('w1')) parsePlan.push(() => W.streamWorkload('w1', TITLE_W1, pub(4), 4, opt.seed * 17))
+  if (want('w2')) parsePlan.push(() => W.streamWorkload('w2', 'MQTT 5 PUBLISH, same + properties (messageExpiryInterval, contentType, userProperties)', pub(5), 5, opt.seed * 19))
   if (want('w3')) {
-    const n3 = Math.max(1000, Math.round(N / 2))
-    plan.push([W.streamWorkload('w3', `control mix 3.1.1 (10 % CONNECT, 20 % SUBSCRIBE with 5-30 filters, 50 % PUBACK, 20 % PINGREQ)`,
-      W.controlPackets(n3, opt.seed * 23), 4, opt.seed * 29), CHUNK])
+    parsePlan.push(() => W.streamWorkload('w3', 'control mix 3.1.1 (10 % CONNECT, 20 % SUBSCRIBE with 5-30 filters, 50 % PUBACK, 20 % PINGREQ)',
+      W.controlPackets(Math.max(1000, Math.round(N / 2)), opt.seed * 23), 4, opt.seed * 29))
   }
-  const chunked = plan.map(([w, size]) => [w, W.chunk(w.stream, size), size])
-  for (const [w, chunks] of chunked) checkParse(w, chunks, C.parse)
-  let w5 = null
+  for (const build of parsePlan) {
+    const w = build()
+    const chunks = W.chunk(w.stream, CHUNK)
+    const from = checks.length
+    checkParse(w, chunks, C.parse)
+    passed(w.name, from)
+    emit(benchParse(w, chunks, C.parse, CHUNK))
+  }
   if (want('w5')) {
     const clients = opt.quick ? 100 : 2000
-    w5 = W.gatewayWorkload(clients, Math.max(1, Math.round(N / clients) - 1), opt.seed * 31)
+    const w5 = W.gatewayWorkload(clients, Math.max(1, Math.round(N / clients) - 1), opt.seed * 31)
+    const from = checks.length
     checkGateway(w5, C.parse)
+    passed(w5.name, from)
+    emit(benchGateway(w5, C.parse))
   }
-  const enc = []
-  if (want('w4')) {
-    const bytesOf = (pk, v) => pk.reduce((s, p) => s + mqttPacket.generate(p, { protocolVersion: v }).length, 0)
-    const b1 = bytesOf(w1pk, 4)
-    const b2 = bytesOf(w2pk, 5)
-    enc.push(['w4g', 'generate(), the w1 PUBLISH packets (3.1.1)', w1pk, { protocolVersion: 4 }, 'generate', b1])
-    enc.push(['w4w', 'writeToStream() into a counting sink, the w1 PUBLISH packets (3.1.1)', w1pk, { protocolVersion: 4 }, 'wts', b1])
-    enc.push(['w4s', "writeToStream() into a stream.Writable that discards (Node's stream machinery, as a socket has), the w1 PUBLISH packets (3.1.1); clock includes the flush after the tick", w1pk, { protocolVersion: 4 }, 'stream', b1])
-    enc.push(['w4g5', 'generate(), the w2 PUBLISH packets (v5)', w2pk, { protocolVersion: 5 }, 'generate', b2])
-    enc.push(['w4w5', 'writeToStream() into a counting sink, the w2 PUBLISH packets (v5)', w2pk, { protocolVersion: 5 }, 'wts', b2])
-    enc.push(['w4s5', "writeToStream() into a stream.Writable that discards (Node's stream machinery, as a socket has), the w2 PUBLISH packets (v5); clock includes the flush after the tick", w2pk, { protocolVersion: 5 }, 'stream', b2])
-    for (const [wn, , pk, o, mode] of enc) {
-      if (mode === 'stream') await checkEncodeStream(wn, pk, o, C.encode)
-      else checkEncode(wn, pk, o, C.encode, mode)
+  if (want('w4') && C.encode.length > 0) {
+    const SINK = 'writeToStream() into a stream.Writable that discards (Node\'s stream machinery, as a socket has)'
+    // The input: the first 10,000 packets of w1 (w2), cycled to N. A gateway
+    // encodes the packets it has in flight; N distinct packet objects (~39 MB
+    // live, the method until 2026-11-24) made every major GC in a timed pass
+    // cost ~20 ms of marking the benchmark's input, whichever library ran.
+    const distinct = Math.min(N, 10000)
+    for (const [v, suffix, name] of [[4, '', 'w1 (3.1.1)'], [5, '5', 'w2 (v5)']]) {
+      const which = `the ${name} PUBLISH packets (${distinct} distinct, cycled to ${N})`
+      const pk = W.cycle(W.publishPackets(distinct, v, opt.seed * (v === 4 ? 11 : 13)), N)
+      const o = { protocolVersion: v }
+      const bytes = pk.reduce((s, p) => s + mqttPacket.generate(p, o).length, 0)
+      const enc = [
+        [`w4g${suffix}`, `generate(), ${which}`, 'generate'],
+        [`w4w${suffix}`, `writeToStream() into a counting sink, ${which}`, 'wts'],
+        [`w4s${suffix}`, `${SINK}, ${which}; clock includes the flush after the tick`, 'stream']
+      ]
+      const from = checks.length
+      for (const [wn, , mode] of enc) {
+        if (mode === 'stream') await checkEncodeStream(wn, pk, o, C.encode)
+        else checkEncode(wn, pk, o, C.encode, mode)
+      }
+      passed(v === 5 ? 'w4 (v5)' : 'w4', from)
+      for (const [wn, title, mode] of enc) {
+        emit(mode === 'stream'
+          ? await benchEncodeStream(wn, title, pk, o, C.encode, bytes)
+          : benchEncode(wn, title, pk, o, C.encode, mode, bytes))
+      }
     }
   }
+
   const crossSizes = [64, 256, 1024, 4096, 16384, 65536]
   const crossContenders = C.parse.filter((c) => c.name !== 'mqtt-packet')
-  let crossW = null
-  if (want('cross') && crossContenders.length > 0) {
-    crossW = W.streamWorkload('w1', 'w1 at several chunk sizes', w1pk.slice(0, Math.max(1000, Math.round(N / 2))), 4, opt.seed * 17)
-    for (const size of crossSizes) checkParse(crossW, W.chunk(crossW.stream, size), C.parse)
-  }
-  console.log(`\ncorrectness pre-check: PASSED (${checks.length} checks: every path's output deep-equal to mqtt-packet's; generate/writeToStream bytes identical)`)
-
-  // timing
-  for (const [w, chunks, size] of chunked) {
-    const row = benchParse(w, chunks, C.parse, size)
-    rows.push(row)
-    printRow(row)
-  }
-  if (w5 !== null) {
-    const row = benchGateway(w5, C.parse)
-    rows.push(row)
-    printRow(row)
-  }
-  for (const [wn, title, pk, o, mode, bytes] of enc) {
-    if (C.encode.length === 0) break
-    const row = mode === 'stream'
-      ? await benchEncodeStream(wn, title, pk, o, C.encode, bytes)
-      : benchEncode(wn, title, pk, o, C.encode, mode, bytes)
-    rows.push(row)
-    printRow(row)
-  }
-
   let crossover = null
-  if (crossW !== null) {
+  if (want('cross') && crossContenders.length > 0) {
+    const crossW = W.streamWorkload('w1', 'w1 at several chunk sizes', pub(4).slice(0, Math.max(1000, Math.round(N / 2))), 4, opt.seed * 17)
+    const from = checks.length
+    for (const size of crossSizes) checkParse(crossW, W.chunk(crossW.stream, size), C.parse)
+    passed('cross', from)
     const saved = opt.rounds
     opt.rounds = Math.max(3, Math.min(opt.rounds, 7))
     const table = []
@@ -819,7 +848,6 @@ async function main () {
     crossover = { workload: 'w1', packets: crossW.packets, bytes: crossW.stream.length, table }
     printCrossover(crossover)
   }
-
   const evaluated = evalGoals(rows)
   const goals = evaluated.filter((g) => !g.info)
   const goalsInfo = evaluated.filter((g) => g.info)
@@ -834,7 +862,7 @@ async function main () {
   console.log(`\ndone in ${secs.toFixed(1)} s`)
   jsonOut = {
     machine: m,
-    options: { quick: opt.quick, reads: opt.cold ? 'cold' : 'fresh', rounds: opt.rounds, warmup: opt.warmup, n: N, seed: opt.seed, gcBetweenRounds: gc !== null },
+    options: { quick: opt.quick, reads: opt.cold ? 'cold' : 'fresh', rounds: opt.rounds, warmup: opt.warmup, n: N, seed: opt.seed, gcBetweenRounds: gc !== null, settlePass: settling() },
     note: 'ratios compare contenders measured in the same process run; do not compare across runs',
     correctness: { passed: checks.every((c) => c.ok), checks },
     workloads: rows,

@@ -222,8 +222,16 @@ function gatewayWorkload (clients, perClient, seed) {
   }
 }
 
+/** `n` references cycling through `list` (an encode input without n distinct objects on the heap). */
+function cycle (list, n) {
+  const out = new Array(n)
+  for (let i = 0; i < n; i++) out[i] = list[i % list.length]
+  return out
+}
+
 module.exports = {
   createRng,
+  cycle,
   publishPackets,
   controlPackets,
   encodeAll,
