@@ -228,8 +228,8 @@ function parseContender (name, desc, make) {
     desc,
     make,
     consumer: makeConsumer(),
-    chunks: makeDriver(opt.cold ? 'chunks' : 'freshChunks'),
-    gateway: makeDriver(opt.cold ? 'gateway' : 'freshGateway')
+    chunks: makeDriver(opt.cold ? 'chunks' : process.env.RECYCLE ? 'recycledChunks' : 'freshChunks'),
+    gateway: makeDriver(opt.cold ? 'gateway' : process.env.RECYCLE ? 'recycledGateway' : 'freshGateway')
   }
 }
 
