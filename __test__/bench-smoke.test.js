@@ -50,6 +50,8 @@ describe('bench/run.js --quick', { skip: native.hasNative ? false : 'native bind
     assert.strictEqual(out.options.gcBetweenRounds, true)
     assert.strictEqual(out.options.settlePass, true)
     assert.match(stdout, /untimed settle pass after each gc: true/)
+    // --quick: a sample is one pass (the full run: passes until >= 100 ms of timed work)
+    assert.strictEqual(out.options.minSampleMs, 0)
   })
 
   const positive = (x, what) => assert.ok(typeof x === 'number' && isFinite(x) && x > 0, `${what} = ${x}`)
@@ -70,6 +72,7 @@ describe('bench/run.js --quick', { skip: native.hasNative ? false : 'native bind
           positive(r.min, `${w}.${p}.min`)
           assert.ok(r.max >= r.min)
           assert.strictEqual(r.roundsMs.length, out.options.rounds)
+          assert.strictEqual(r.passesPerSample, 1, `${w}.${p}.passesPerSample`)
           // the per-round ratio: mqtt-packet's round time over this path's, round by round
           const base = rows[w].results['mqtt-packet'].roundsMs
           const q = r.roundsMs.map((ms, i) => base[i] / ms).sort((a, b) => a - b)

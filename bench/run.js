@@ -14,6 +14,8 @@
 //   node bench/run.js --no-settle     time the pass right after the forced gc()
 //        (default: one untimed pass of the same contender in between; see
 //        benches/README.md, "Steady state")
+//   node bench/run.js --min-ms 100    a timed sample is a contender's passes back to
+//        back until >= 100 ms of timed work (default 100; --quick 0: one pass)
 //   node bench/run.js --only w1 --paths mqttwire --profile /tmp/w1
 //        CPU profile of the timed rounds only (no warm-up, no checks, no forced
 //        gc) -> /tmp/w1-w1.cpuprofile; then: node bench/profile-summary.js FILE
@@ -32,7 +34,7 @@ const { PARSE_DRIVERS, batchEnds } = require('./drivers')
 
 // ---------------------------------------------------------------- options
 function parseArgs (argv) {
-  const o = { quick: false, cold: false, settle: true, json: null, only: null, paths: null, rounds: 0, n: 0, warmup: -1, seed: 1, profile: null }
+  const o = { quick: false, cold: false, settle: true, minMs: -1, json: null, only: null, paths: null, rounds: 0, n: 0, warmup: -1, seed: 1, profile: null }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const val = () => {
@@ -42,6 +44,7 @@ function parseArgs (argv) {
     if (a === '--quick') o.quick = true
     else if (a === '--cold') o.cold = true
     else if (a === '--no-settle') o.settle = false
+    else if (a === '--min-ms') o.minMs = Number(val())
     else if (a === '--json') o.json = val()
     else if (a === '--only') o.only = new Set(val().split(','))
     else if (a === '--paths') o.paths = new Set(val().split(','))
@@ -51,13 +54,14 @@ function parseArgs (argv) {
     else if (a === '--seed') o.seed = Number(val())
     else if (a === '--profile') o.profile = val()
     else if (a === '--help' || a === '-h') {
-      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 19).join('\n'))
+      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 21).join('\n'))
       process.exit(0)
     } else throw new Error(`bench/run.js: unknown option ${a} (try --help)`)
   }
   if (o.rounds === 0) o.rounds = o.quick ? 3 : 9
   if (o.n === 0) o.n = o.quick ? 3000 : 100000
   if (o.warmup < 0) o.warmup = o.quick ? 1 : 2
+  if (o.minMs < 0) o.minMs = o.quick ? 0 : 100
   return o
 }
 const opt = parseArgs(process.argv.slice(2))
@@ -552,71 +556,105 @@ function finishRow (row) {
   return row
 }
 
+/**
+ * One timed sample of a contender: its passes over the workload, back to back,
+ * until at least --min-ms of timed work (at least one pass); returns the mean
+ * ns per pass and counts the passes in `passes[name]`. A fast contender's
+ * sample then spans several passes, so the major GCs its own allocation
+ * starts are averaged in rather than landing in one 10 ms pass or missing it.
+ */
+function sample (passes, name, pass) {
+  const min = opt.minMs * 1e6
+  let t = 0
+  let reps = 0
+  do { t += pass(); reps++ } while (t < min)
+  passes[name] = (passes[name] || 0) + reps
+  return t / reps
+}
+async function sampleAsync (passes, name, pass) {
+  const min = opt.minMs * 1e6
+  let t = 0
+  let reps = 0
+  do { t += await pass(); reps++ } while (t < min)
+  passes[name] = (passes[name] || 0) + reps
+  return t / reps
+}
+const samples = () => opt.warmup + opt.rounds
+function withPasses (r, passes, name) {
+  r.passesPerSample = passes[name] / samples()
+  return r
+}
+
 function benchParse (w, chunks, contenders, chunkSize) {
   const byName = Object.fromEntries(contenders.map((c) => [c.name, c]))
-  const once = (name) => {
-    const c = byName[name]
-    collect()
-    if (settling()) { c.consumer.reset(); c.chunks(c.make(c.consumer), chunks) }
+  const passes = {}
+  const pass = (c, name) => {
     c.consumer.reset()
     const p = c.make(c.consumer)
     const t = Number(c.chunks(p, chunks))
     if (c.consumer.st.n !== w.packets) throw new Error(`${name}: consumed ${c.consumer.st.n} packets, expected ${w.packets}`)
     return t
   }
+  const once = (name) => {
+    const c = byName[name]
+    collect()
+    if (settling()) pass(c, name)
+    return sample(passes, name, () => pass(c, name))
+  }
   const times = measure(contenders.map((c) => c.name), once, chunkSize === 65536 ? w.name : `${w.name}-${chunkSize}`, w.packets)
   const results = {}
-  for (const c of contenders) results[c.name] = stats(times[c.name], w.packets, w.stream.length)
+  for (const c of contenders) results[c.name] = withPasses(stats(times[c.name], w.packets, w.stream.length), passes, c.name)
   return finishRow({ workload: w.name, title: w.title, chunkSize, packets: w.packets, bytes: w.stream.length, results })
 }
 
 function benchGateway (w, contenders) {
   const byName = Object.fromEntries(contenders.map((c) => [c.name, c]))
   const batches = batchEnds(w.schedBuf, 65536)
-  const once = (name) => {
-    const c = byName[name]
-    const parsers = () => {
-      c.consumer.reset()
-      const ps = new Array(w.clients)
-      for (let k = 0; k < w.clients; k++) ps[k] = c.make(c.consumer)
-      return ps
-    }
-    collect()
-    if (settling()) c.gateway(parsers(), w.schedClient, w.schedBuf, batches)
-    const ps = parsers()
+  const passes = {}
+  const pass = (c, name) => {
+    c.consumer.reset()
+    const ps = new Array(w.clients)
+    for (let k = 0; k < w.clients; k++) ps[k] = c.make(c.consumer)
     const t = Number(c.gateway(ps, w.schedClient, w.schedBuf, batches))
     if (c.consumer.st.n !== w.packets) throw new Error(`${name}: consumed ${c.consumer.st.n} packets, expected ${w.packets}`)
     return t
   }
+  const once = (name) => {
+    const c = byName[name]
+    collect()
+    if (settling()) pass(c, name)
+    return sample(passes, name, () => pass(c, name))
+  }
   const times = measure(contenders.map((c) => c.name), once, w.name, w.packets)
   const results = {}
-  for (const c of contenders) results[c.name] = stats(times[c.name], w.packets, w.bytes)
+  for (const c of contenders) results[c.name] = withPasses(stats(times[c.name], w.packets, w.bytes), passes, c.name)
   return finishRow({ workload: w.name, title: w.title, chunkSize: null, reads: w.reads, packets: w.packets, bytes: w.bytes, results })
 }
 
 function benchEncode (wname, title, packets, opts, contenders, mode, bytes) {
   const byName = Object.fromEntries(contenders.map((c) => [c.name, c]))
-  const once = (name) => {
-    const c = byName[name]
-    const pass = () => {
-      c.consumer.reset()
-      const t0 = process.hrtime.bigint()
-      if (mode === 'generate') c.generate(c.lib.generate, packets, opts, c.consumer.keep)
-      else c.wts(c.lib.writeToStream, packets, opts, c.consumer.sink)
-      return Number(process.hrtime.bigint() - t0)
-    }
-    collect()
-    if (settling()) pass()
-    const t = pass()
+  const passes = {}
+  const pass = (c, name) => {
+    c.consumer.reset()
+    const t0 = process.hrtime.bigint()
+    if (mode === 'generate') c.generate(c.lib.generate, packets, opts, c.consumer.keep)
+    else c.wts(c.lib.writeToStream, packets, opts, c.consumer.sink)
+    const t = Number(process.hrtime.bigint() - t0)
     const st = c.consumer.st
     const done = mode === 'generate' ? st.acc : st.bytes
     if (done !== bytes) throw new Error(`${name} ${mode}: produced ${done} bytes, expected ${bytes}`)
     return t
   }
+  const once = (name) => {
+    const c = byName[name]
+    collect()
+    if (settling()) pass(c, name)
+    return sample(passes, name, () => pass(c, name))
+  }
   const times = measure(contenders.map((c) => c.name), once, wname, packets.length)
   const results = {}
   for (const c of contenders) {
-    results[c.name] = stats(times[c.name], packets.length, bytes)
+    results[c.name] = withPasses(stats(times[c.name], packets.length, bytes), passes, c.name)
     if (mode === 'wts') {
       c.consumer.reset()
       c.wts(c.lib.writeToStream, packets, opts, c.consumer.sink)
@@ -634,15 +672,9 @@ function benchEncode (wname, title, packets, opts, contenders, mode, bytes) {
 async function benchEncodeStream (wname, title, packets, opts, contenders, bytes) {
   const byName = Object.fromEntries(contenders.map((c) => [c.name, c]))
   const chunks = {}
-  const once = async (name) => {
-    const c = byName[name]
+  const passes = {}
+  const pass = async (c, name) => {
     const st = c.consumer.st
-    collect()
-    if (settling()) {
-      c.consumer.reset()
-      c.wtsS(c.slib.writeToStream, packets, opts, c.consumer.writable())
-      await flushed(st, bytes, `${name} ${wname} (settle pass)`)
-    }
     c.consumer.reset()
     const s = c.consumer.writable()
     const t0 = process.hrtime.bigint()
@@ -654,10 +686,16 @@ async function benchEncodeStream (wname, title, packets, opts, contenders, bytes
     chunks[name] = st.chunks
     return t
   }
+  const once = async (name) => {
+    const c = byName[name]
+    collect()
+    if (settling()) await pass(c, name)
+    return sampleAsync(passes, name, () => pass(c, name))
+  }
   const times = await measureAsync(contenders.map((c) => c.name), once, wname, packets.length)
   const results = {}
   for (const c of contenders) {
-    results[c.name] = stats(times[c.name], packets.length, bytes)
+    results[c.name] = withPasses(stats(times[c.name], packets.length, bytes), passes, c.name)
     results[c.name].writesPerPacket = chunks[c.name] / packets.length // chunks the stream got = write() calls
   }
   return finishRow({ workload: wname, title, chunkSize: null, packets: packets.length, bytes, results })
@@ -681,6 +719,7 @@ function printRow (row) {
       pad(fmt(r.nsPerPacket, 0), 9, true) + pad(r.ratio === null ? '-' : fmt(r.ratio, 2) + 'x', 16, true) +
       pad(`${fmtM(r.min)}–${fmtM(r.max)}`, 26, true) + pad(`${fmtM(r.p10)}–${fmtM(r.p90)}`, 16, true) +
       pad(r.roundRatio === undefined || name === 'mqtt-packet' ? '-' : `${fmt(r.roundRatio, 2)}x (${fmt(r.roundRatioP10, 1)}–${fmt(r.roundRatioP90, 1)})`, 29, true) +
+      (r.passesPerSample !== undefined ? `   ${fmt(r.passesPerSample, 1)} passes/sample` : '') +
       (r.writesPerPacket !== undefined ? `   ${fmt(r.writesPerPacket, 1)} write()/pkt` : ''))
   }
 }
@@ -748,7 +787,7 @@ async function main () {
   const C = buildContenders()
   console.log('mqttwire Node benchmark' + (opt.quick ? ' (--quick: smoke run, numbers not meaningful)' : ''))
   console.log(`machine: ${m.cores} cores, ${m.cpuModel}, Node ${m.node} (V8 ${m.v8}), ${m.platform}`)
-  console.log(`native addon: ${C.mwNative.hasNative}; gc between rounds: ${gc !== null}; untimed settle pass after each gc: ${settling()}; rounds: ${opt.rounds} (+${opt.warmup} warm-up), contenders' order rotated every round`)
+  console.log(`native addon: ${C.mwNative.hasNative}; gc between rounds: ${gc !== null}; untimed settle pass after each gc: ${settling()}; a sample = passes until >= ${opt.minMs} ms timed; rounds: ${opt.rounds} (+${opt.warmup} warm-up), contenders' order rotated every round`)
   console.log(opt.cold
     ? 'reads: --cold, slices of one workload buffer (larger than the cache), the whole loop timed'
     : 'reads: as from a socket, each copied into a fresh Buffer just before parse() (in cache, as the kernel leaves it); only parse() calls are timed (--cold: slices of one big buffer)')
@@ -862,7 +901,7 @@ async function main () {
   console.log(`\ndone in ${secs.toFixed(1)} s`)
   jsonOut = {
     machine: m,
-    options: { quick: opt.quick, reads: opt.cold ? 'cold' : 'fresh', rounds: opt.rounds, warmup: opt.warmup, n: N, seed: opt.seed, gcBetweenRounds: gc !== null, settlePass: settling() },
+    options: { quick: opt.quick, reads: opt.cold ? 'cold' : 'fresh', rounds: opt.rounds, warmup: opt.warmup, n: N, seed: opt.seed, gcBetweenRounds: gc !== null, settlePass: settling(), minSampleMs: opt.minMs },
     note: 'ratios compare contenders measured in the same process run; do not compare across runs',
     correctness: { passed: checks.every((c) => c.ok), checks },
     workloads: rows,
