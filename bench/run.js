@@ -84,7 +84,7 @@ const collect = () => { if (gc !== null && opt.profile === null) gc() }
 // contender before the timed one. A full GC gives the heap's free pages back
 // to the OS, so the first pass after it pays page faults for every page it
 // allocates into, which a running gateway does not: without the settle pass,
-// each w1 pass cost mqttwire ~+60 ns/packet and mqtt-packet ~+460 ns/packet
+// each w1 pass cost mqttwire ~+80 ns/packet and mqtt-packet ~+560 ns/packet
 // (node bench/settle.js). Not while profiling (no forced gc then).
 const settling = () => opt.settle && gc !== null && opt.profile === null
 
@@ -232,8 +232,8 @@ function parseContender (name, desc, make) {
     desc,
     make,
     consumer: makeConsumer(),
-    chunks: makeDriver(opt.cold ? 'chunks' : process.env.RECYCLE ? 'recycledChunks' : 'freshChunks'),
-    gateway: makeDriver(opt.cold ? 'gateway' : process.env.RECYCLE ? 'recycledGateway' : 'freshGateway')
+    chunks: makeDriver(opt.cold ? 'chunks' : 'freshChunks'),
+    gateway: makeDriver(opt.cold ? 'gateway' : 'freshGateway')
   }
 }
 
@@ -579,6 +579,17 @@ async function sampleAsync (passes, name, pass) {
   passes[name] = (passes[name] || 0) + reps
   return t / reps
 }
+/** The forced gc, the untimed settle pass, then the timed sample (see settling). */
+function steadySample (passes, name, pass) {
+  collect()
+  if (settling()) pass()
+  return sample(passes, name, pass)
+}
+async function steadySampleAsync (passes, name, pass) {
+  collect()
+  if (settling()) await pass()
+  return sampleAsync(passes, name, pass)
+}
 const samples = () => opt.warmup + opt.rounds
 function withPasses (r, passes, name) {
   r.passesPerSample = passes[name] / samples()
@@ -595,12 +606,7 @@ function benchParse (w, chunks, contenders, chunkSize) {
     if (c.consumer.st.n !== w.packets) throw new Error(`${name}: consumed ${c.consumer.st.n} packets, expected ${w.packets}`)
     return t
   }
-  const once = (name) => {
-    const c = byName[name]
-    collect()
-    if (settling()) pass(c, name)
-    return sample(passes, name, () => pass(c, name))
-  }
+  const once = (name) => steadySample(passes, name, () => pass(byName[name], name))
   const times = measure(contenders.map((c) => c.name), once, chunkSize === 65536 ? w.name : `${w.name}-${chunkSize}`, w.packets)
   const results = {}
   for (const c of contenders) results[c.name] = withPasses(stats(times[c.name], w.packets, w.stream.length), passes, c.name)
@@ -619,12 +625,7 @@ function benchGateway (w, contenders) {
     if (c.consumer.st.n !== w.packets) throw new Error(`${name}: consumed ${c.consumer.st.n} packets, expected ${w.packets}`)
     return t
   }
-  const once = (name) => {
-    const c = byName[name]
-    collect()
-    if (settling()) pass(c, name)
-    return sample(passes, name, () => pass(c, name))
-  }
+  const once = (name) => steadySample(passes, name, () => pass(byName[name], name))
   const times = measure(contenders.map((c) => c.name), once, w.name, w.packets)
   const results = {}
   for (const c of contenders) results[c.name] = withPasses(stats(times[c.name], w.packets, w.bytes), passes, c.name)
@@ -645,12 +646,7 @@ function benchEncode (wname, title, packets, opts, contenders, mode, bytes) {
     if (done !== bytes) throw new Error(`${name} ${mode}: produced ${done} bytes, expected ${bytes}`)
     return t
   }
-  const once = (name) => {
-    const c = byName[name]
-    collect()
-    if (settling()) pass(c, name)
-    return sample(passes, name, () => pass(c, name))
-  }
+  const once = (name) => steadySample(passes, name, () => pass(byName[name], name))
   const times = measure(contenders.map((c) => c.name), once, wname, packets.length)
   const results = {}
   for (const c of contenders) {
@@ -686,12 +682,7 @@ async function benchEncodeStream (wname, title, packets, opts, contenders, bytes
     chunks[name] = st.chunks
     return t
   }
-  const once = async (name) => {
-    const c = byName[name]
-    collect()
-    if (settling()) await pass(c, name)
-    return sampleAsync(passes, name, () => pass(c, name))
-  }
+  const once = (name) => steadySampleAsync(passes, name, () => pass(byName[name], name))
   const times = await measureAsync(contenders.map((c) => c.name), once, wname, packets.length)
   const results = {}
   for (const c of contenders) {

@@ -39,8 +39,10 @@ const SPLIT_PAYLOAD = 512
 
 const SMALL_PACKET = 512
 const SLAB_MAX_PACKET = 16 * 1024
-// PUBLISH topics up to this many chars are taken as ASCII, checked as copied
-const ASCII_OPTIMISTIC = 48
+// Strings up to this many chars are copied char by char in JS (copyChars),
+// cheaper than the native writers; a PUBLISH topic that short is also taken
+// as ASCII and checked while it is copied.
+const SHORT_STRING = 48
 
 /** Memory packets are carved from, 8-byte aligned; a new block when full. */
 class Region {
@@ -201,7 +203,7 @@ function writeSizedString (buf, off, str, size) {
   if (size === str.length) {
     // pure ASCII: short strings are cheaper to copy here than through the
     // native string writers
-    if (size <= 48) copyChars(buf, off, str, size)
+    if (size <= SHORT_STRING) copyChars(buf, off, str, size)
     else buf.latin1Write(str, off, size)
   } else {
     buf.utf8Write(str, off, size)
@@ -234,7 +236,7 @@ function copyChars (buf, off, str, size) {
   return bits
 }
 
-// Writes a length-prefixed string of at most 48 chars taken to be ASCII (one
+// Writes a length-prefixed string of at most SHORT_STRING chars taken to be ASCII (one
 // byte a char): returns the offset after it, or -1 if a char is not ASCII
 // (the caller then encodes again with the UTF-8 length). Checking while
 // copying saves Buffer.byteLength's native call (bench: 25-char topics
@@ -697,7 +699,7 @@ function publish (packet, opts, exactTopic) {
   let asciiTopic = false
   if (typeof topic === 'string') {
     // a short topic is taken as ASCII and checked as it is copied
-    if (topic.length <= ASCII_OPTIMISTIC && exactTopic !== true) {
+    if (topic.length <= SHORT_STRING && exactTopic !== true) {
       topicSize = topic.length
       asciiTopic = true
     } else {
