@@ -321,8 +321,30 @@ export declare namespace writeToStream {
   let cacheNumbers: boolean
 }
 
-/** PUBLISH properties as delivered by the router (v5 only). */
-export type PublishProperties = NonNullable<IPublishPacket['properties']>
+/**
+ * The v5 PUBLISH properties the router delivers: one object per packet with every PUBLISH
+ * property as a field, undefined when the packet does not carry it. `userProperties` is
+ * decoded from the chunk on first access (then kept), so the chunk must not be modified
+ * while the properties are in use (as for the payload view). generate() and writeToStream()
+ * take it as a packet's `properties`; other code that copies own fields (spread,
+ * Object.assign, structuredClone) does not see `userProperties`: use toObject().
+ * With `strict: false`, a property PUBLISH may not carry appears as an extra field.
+ */
+export declare class PublishProperties {
+  payloadFormatIndicator: boolean | undefined
+  messageExpiryInterval: number | undefined
+  contentType: string | undefined
+  responseTopic: string | undefined
+  correlationData: Buffer | undefined
+  subscriptionIdentifier: number | number[] | undefined
+  topicAlias: number | undefined
+  /** Decoded on first access; assign to replace (e.g. before forwarding). */
+  userProperties: UserProperties | undefined
+  /** The plain object mqtt-packet's parser makes of the same properties (present ones only). */
+  toObject(): NonNullable<IPublishPacket['properties']>
+  toJSON(): NonNullable<IPublishPacket['properties']>
+  private constructor()
+}
 
 /**
  * Called for each PUBLISH, synchronously inside Router#parse(), with `this` the router.
@@ -332,7 +354,7 @@ export type PublishProperties = NonNullable<IPublishPacket['properties']>
  * @param messageId the packet identifier, 0 for QoS 0
  * @param retain the RETAIN flag
  * @param dup the DUP flag
- * @param properties the v5 properties, or undefined
+ * @param properties the v5 properties (a PublishProperties), or undefined when the packet has none
  */
 export type OnPublish = (this: Router, topic: string, payload: Buffer, qos: QoS, messageId: number,
   retain: boolean, dup: boolean, properties: PublishProperties | undefined) => void

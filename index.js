@@ -23,6 +23,7 @@ exports.writeToStream = require('./lib/writeToStream')
 exports.Parser = Parser
 exports.router = router
 exports.Router = Router
+exports.PublishProperties = require('./lib/publish-properties').PublishProperties
 exports.parseAsync = parseAsync
 exports.errorMessage = errorMessage
 // Defaults for options not given: strict, maxPacketSize, framer (lib/defaults.js)

@@ -35,6 +35,12 @@ for (const { name: framer, skip } of FRAMERS) {
         for (let i = 0; i < got.length; i++) {
           const e = expected[i]
           if (e.cmd === 'publish') {
+            // taken now, after the whole stream: user properties are decoded from the chunk late
+            const props = got[i].properties
+            if (version === 5 && props !== undefined) {
+              assert.ok(props instanceof mqttwire.PublishProperties)
+              got[i].properties = props.toObject()
+            }
             assert.deepStrictEqual(got[i], {
               topic: e.topic,
               payload: e.payload,
@@ -54,7 +60,7 @@ for (const { name: framer, skip } of FRAMERS) {
     it("learns the version from CONNECT, emits 'error', recovers on the next parse", () => {
       const got = []
       const errors = []
-      const r = mqttwire.router({ framer }, (topic, payload, qos, id, retain, dup, props) => got.push([topic, props]), (p) => got.push(p.cmd))
+      const r = mqttwire.router({ framer }, (topic, payload, qos, id, retain, dup, props) => got.push([topic, props.toObject()]), (p) => got.push(p.cmd))
       r.on('error', (e) => errors.push(e.message))
       const connect = generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 5, clientId: 'a', keepalive: 5, clean: true })
       const pub = generate({ cmd: 'publish', topic: 't', payload: Buffer.from('x'), properties: { contentType: 'c' } }, { protocolVersion: 5 })
@@ -64,6 +70,112 @@ for (const { name: framer, skip } of FRAMERS) {
       assert.deepStrictEqual(errors, ['Invalid topic: wildcards are not allowed in a publish topic'])
       assert.strictEqual(r.settings.protocolVersion, 5)
       assert.throws(() => mqttwire.router({ framer }), TypeError)
+    })
+  })
+}
+
+// A v5 PUBLISH as raw bytes: topic "t", QoS 1 (id 9), property block from raw property bytes.
+function rawPublish (propBytes, payload = 'pl') {
+  const body = Buffer.concat([Buffer.from([0, 1, 0x74, 0, 9, propBytes.length]), Buffer.from(propBytes), Buffer.from(payload)])
+  return Buffer.concat([Buffer.from([0x32, body.length]), body])
+}
+
+for (const { name: framer, skip } of FRAMERS) {
+  describe(`router: PublishProperties [${framer} framer]`, { skip }, () => {
+    const opts = { protocolVersion: 5, framer }
+    const route = (o, chunks) => {
+      const got = []
+      const r = mqttwire.router(o, (topic, payload, qos, id, retain, dup, props) => got.push(props))
+      r.on('error', (e) => { throw e })
+      for (const c of chunks) r.parse(c)
+      return got
+    }
+    const full = {
+      payloadFormatIndicator: true,
+      messageExpiryInterval: 3600,
+      contentType: 'application/json',
+      responseTopic: 'reply/to/ü',
+      correlationData: Buffer.from([1, 2, 3]),
+      subscriptionIdentifier: [5, 700],
+      topicAlias: 4,
+      userProperties: { trace: 'x-1', dup: ['a', 'b', ''], 'ключ': 'значение' }
+    }
+    const pub = (properties) => generate({ cmd: 'publish', topic: 'a/b', payload: Buffer.from('p'), qos: 1, messageId: 3, properties }, { protocolVersion: 5 })
+    const reference = (buf) => run(referenceParser({ protocolVersion: 5 }), [buf]).events[0].packet.properties
+
+    it('has every PUBLISH property as a field (undefined when absent) and equals mqtt-packet via toObject()', () => {
+      const buf = pub(full)
+      const [p] = route(opts, [buf])
+      assert.ok(p instanceof mqttwire.PublishProperties)
+      assert.strictEqual(p.contentType, 'application/json')
+      assert.strictEqual(p.messageExpiryInterval, 3600)
+      assert.strictEqual(p.responseTopic, 'reply/to/ü')
+      assert.deepStrictEqual(p.subscriptionIdentifier, [5, 700])
+      assert.deepStrictEqual(p.toObject(), reference(buf))
+      const [q] = route(opts, [pub({ contentType: 'c' })])
+      assert.deepStrictEqual(Object.keys(q), ['payloadFormatIndicator', 'messageExpiryInterval', 'contentType',
+        'responseTopic', 'correlationData', 'subscriptionIdentifier', 'topicAlias'])
+      assert.strictEqual(q.topicAlias, undefined)
+      assert.strictEqual(q.userProperties, undefined)
+      assert.deepStrictEqual(q.toObject(), { contentType: 'c' })
+      assert.deepStrictEqual(route(opts, [pub(undefined)]), [undefined])
+    })
+
+    it('decodes userProperties from the chunk on first access, after later chunks reused the tape', () => {
+      const a = pub({ userProperties: { k: 'first', k2: ['x', 'y'] } })
+      const b = pub({ userProperties: { other: 'second' }, contentType: 'z' })
+      // the first packet split across two reads: its properties live in the router's own copy
+      const cut = 7
+      const got = route(opts, [a.subarray(0, cut), Buffer.concat([a.subarray(cut), b]), b, pub(full)])
+      assert.strictEqual(got.length, 4)
+      assert.deepStrictEqual(got[0].userProperties, reference(a).userProperties)
+      assert.strictEqual(Object.getPrototypeOf(got[0].userProperties), null)
+      assert.strictEqual(got[0].userProperties, got[0].userProperties, 'decoded once, then kept')
+      assert.deepStrictEqual(got[1].userProperties, { __proto__: null, other: 'second' })
+      assert.deepStrictEqual(got[3].toObject(), reference(pub(full)))
+    })
+
+    it('userProperties can be replaced; JSON and inspect show the mqtt-packet object', () => {
+      const [p] = route(opts, [pub({ messageExpiryInterval: 9, userProperties: { a: 'b' } })])
+      assert.strictEqual(JSON.stringify(p), JSON.stringify({ messageExpiryInterval: 9, userProperties: { a: 'b' } }))
+      assert.match(require('node:util').inspect(p), /^PublishProperties \{\s+messageExpiryInterval: 9,\s+userProperties: .*a: 'b'/)
+      assert.ok(Object.keys({ ...p }).every((k) => k !== 'userProperties'), 'spreading copies own fields only: use toObject()')
+      assert.ok([...(function * () { for (const k in p) yield k })()].includes('userProperties'))
+      p.userProperties = { c: 'd' }
+      assert.deepStrictEqual(p.toObject(), { messageExpiryInterval: 9, userProperties: { c: 'd' } })
+      p.userProperties = undefined
+      assert.deepStrictEqual(p.toObject(), { messageExpiryInterval: 9 })
+    })
+
+    it('generate() and writeToStream() forward a PublishProperties, user properties included', () => {
+      const buf = pub(full)
+      const [p] = route(opts, [buf])
+      const packet = { cmd: 'publish', topic: 'a/b', payload: Buffer.from('p'), qos: 1, messageId: 3, properties: p }
+      const out = mqttwire.generate(packet, { protocolVersion: 5 })
+      assert.strictEqual(out.length, buf.length)
+      assert.deepStrictEqual(reference(out), reference(buf))
+      const chunks = []
+      const stream = { write (c) { chunks.push(Buffer.from(c)); return true } }
+      assert.strictEqual(mqttwire.writeToStream(packet, stream, { protocolVersion: 5 }), true)
+      assert.deepStrictEqual(reference(Buffer.concat(chunks)), reference(buf))
+      // user properties removed: not written
+      p.userProperties = undefined
+      const fewer = mqttwire.generate(packet, { protocolVersion: 5 })
+      assert.strictEqual(reference(fewer).userProperties, undefined)
+      const want = reference(buf)
+      delete want.userProperties
+      assert.deepStrictEqual(reference(fewer), want)
+    })
+
+    it('strict: false: a repeated property or one PUBLISH may not carry is delivered as mqtt-packet has it', () => {
+      // sessionExpiryInterval (not allowed in PUBLISH), contentType twice, a user property, payloadFormatIndicator 0 then 1
+      const bytes = rawPublish([0x11, 0, 0, 0, 9, 0x03, 0, 1, 0x61, 0x03, 0, 1, 0x62, 0x26, 0, 1, 0x6b, 0, 1, 0x76, 0x01, 0, 0x01, 1])
+      assert.throws(() => route(opts, [bytes]), /Property sessionExpiryInterval is not allowed in publish packet/)
+      const [p] = route({ ...opts, strict: false }, [bytes])
+      assert.ok(p instanceof mqttwire.PublishProperties)
+      assert.strictEqual(p.sessionExpiryInterval, 9)
+      assert.deepStrictEqual(p.contentType, ['a', 'b'])
+      assert.deepStrictEqual(p.toObject(), reference(bytes))
     })
   })
 }

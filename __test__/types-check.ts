@@ -1,7 +1,7 @@
 // Compiled with `tsc --noEmit` by __test__/types.test.js: code written against
 // mqtt-packet's types must compile against mqttwire's, plus our additions.
 import * as mqtt from '..'
-import { parser, generate, writeToStream, Packet, IPublishPacket, IConnectPacket, QoS, UserProperties, router, parseAsync, Parser, MqttwireError, defaults, MqttwireDefaults } from '..'
+import { parser, generate, writeToStream, Packet, IPublishPacket, IConnectPacket, QoS, UserProperties, router, PublishProperties, parseAsync, Parser, MqttwireError, defaults, MqttwireDefaults } from '..'
 import { Writable } from 'stream'
 
 const p: Parser = mqtt.parser({ protocolVersion: 5 })
@@ -34,7 +34,14 @@ const r = router({ protocolVersion: 5, maxPacketSize: 1 << 20, framer: 'js' }, f
   const id: number = messageId
   const flags: boolean = retain && dup
   const alias: number | undefined = properties?.topicAlias
-  void t; void b; void q; void id; void flags; void alias; void this.settings
+  const up: UserProperties | undefined = properties?.userProperties
+  if (properties instanceof PublishProperties) {
+    properties.userProperties = { trace: 'x' }
+    generate({ cmd: 'publish', topic, payload, qos, dup, retain, properties }, { protocolVersion: 5 })
+    const plainProps: IPublishPacket['properties'] = properties.toObject()
+    void plainProps
+  }
+  void t; void b; void q; void id; void flags; void alias; void up; void this.settings
 }, (packet) => { void packet.cmd })
 r.on('error', (e) => console.log(e.code))
 r.parse(Buffer.alloc(0))

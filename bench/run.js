@@ -305,7 +305,17 @@ function collectParse (c, chunks) {
   }
   const p = c.make(cons)
   for (const ch of chunks) p.parse(ch)
-  return out
+  return out.map(settled)
+}
+
+/**
+ * The router's properties (a PublishProperties) as the plain object
+ * mqtt-packet makes, taken after the whole stream was parsed: its user
+ * properties are decoded then, from the chunk, as a gateway would later.
+ */
+function settled (o) {
+  if (o.router === true && o.properties !== undefined) o.properties = o.properties.toObject()
+  return o
 }
 
 /** What the router must report for a reference (mqtt-packet) PUBLISH. */
@@ -393,7 +403,7 @@ function checkGateway (w, contenders) {
       }))
     }
     for (let i = 0; i < w.schedBuf.length; i++) ps[w.schedClient[i]].parse(w.schedBuf[i])
-    return lists
+    return lists.map((l) => l.map(settled))
   }
   const ref = collectAll({ name: 'mqtt-packet', make: REF_MAKE })
   for (const c of contenders) {

@@ -15,6 +15,7 @@
 
 const { Buffer } = require('buffer')
 const { view } = require('./view')
+const { PublishProperties } = require('./publish-properties')
 
 const EMPTY = Buffer.alloc(0)
 const VARBYTEINT_MAX = 268435455
@@ -367,26 +368,40 @@ function propertiesSize (props, skip) {
     const value = props[name]
     if (value === undefined) continue
     if (skip !== SKIP_NONE && isSkipped(name, skip)) continue
-    const desc = PROPERTIES.get(name)
-    let size
-    if (Array.isArray(value)) {
-      size = 0
-      for (let i = 0; i < value.length; i++) {
-        const one = propertySize(name, desc, value[i])
-        if (one <= 0) return -1
-        size += one
-      }
-      if (size === 0) {
-        state.error = null
-        return -1
-      }
-    } else {
-      size = propertySize(name, desc, value)
-      if (size <= 0) return -1
-    }
+    const size = entrySize(name, value)
+    if (size < 0) return -1
     total += size
   }
+  // the router's PublishProperties: userProperties is an accessor of its class
+  if (props instanceof PublishProperties && (skip & SKIP_USER_PROPERTIES) === 0) {
+    const up = props.userProperties
+    if (up !== undefined) {
+      const size = entrySize('userProperties', up)
+      if (size < 0) return -1
+      total += size
+    }
+  }
   return total
+}
+
+// Size of one property (or of each value of an array of them), -1 on failure.
+function entrySize (name, value) {
+  const desc = PROPERTIES.get(name)
+  if (Array.isArray(value)) {
+    let size = 0
+    for (let i = 0; i < value.length; i++) {
+      const one = propertySize(name, desc, value[i])
+      if (one <= 0) return -1
+      size += one
+    }
+    if (size === 0) {
+      state.error = null
+      return -1
+    }
+    return size
+  }
+  const size = propertySize(name, desc, value)
+  return size <= 0 ? -1 : size
 }
 
 function writeProperty (buf, off, desc, value) {
@@ -454,14 +469,22 @@ function writeProperties (buf, off, props, skip, size) {
     const value = props[name]
     if (value == null) continue
     if (skip !== SKIP_NONE && isSkipped(name, skip)) continue
-    const desc = PROPERTIES.get(name)
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) off = writeProperty(buf, off, desc, value[i])
-    } else {
-      off = writeProperty(buf, off, desc, value)
-    }
+    off = writeEntry(buf, off, name, value)
+  }
+  if (props instanceof PublishProperties && (skip & SKIP_USER_PROPERTIES) === 0) {
+    const up = props.userProperties
+    if (up !== undefined) off = writeEntry(buf, off, 'userProperties', up)
   }
   return off
+}
+
+function writeEntry (buf, off, name, value) {
+  const desc = PROPERTIES.get(name)
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) off = writeProperty(buf, off, desc, value[i])
+    return off
+  }
+  return writeProperty(buf, off, desc, value)
 }
 
 // Properties of acknowledgement-like packets: reasonString then
