@@ -121,18 +121,33 @@ for (const { name: framer, skip } of FRAMERS) {
       assert.deepStrictEqual(route(opts, [pub(undefined)]), [undefined])
     })
 
-    it('decodes userProperties from the chunk on first access, after later chunks reused the tape', () => {
-      const a = pub({ userProperties: { k: 'first', k2: ['x', 'y'] } })
-      const b = pub({ userProperties: { other: 'second' }, contentType: 'z' })
-      // the first packet split across two reads: its properties live in the router's own copy
-      const cut = 7
-      const got = route(opts, [a.subarray(0, cut), Buffer.concat([a.subarray(cut), b]), b, pub(full)])
-      assert.strictEqual(got.length, 4)
-      assert.deepStrictEqual(got[0].userProperties, reference(a).userProperties)
-      assert.strictEqual(Object.getPrototypeOf(got[0].userProperties), null)
-      assert.strictEqual(got[0].userProperties, got[0].userProperties, 'decoded once, then kept')
-      assert.deepStrictEqual(got[1].userProperties, { __proto__: null, other: 'second' })
-      assert.deepStrictEqual(got[3].toObject(), reference(pub(full)))
+    it('builds userProperties on first access, right after later parse() calls reused the tape', () => {
+      const ups = [
+        { k: 'first' },
+        { k: 'a', k2: 'b' },
+        { same: ['x', 'y'] },
+        { three: '1', of: '2', them: '3' },
+        { k: ['1', '2', '3'], z: 'ü-non-ascii', 'ключ': 'значение' },
+        { '': '' }
+      ]
+      const packets = ups.map((userProperties, i) => pub({ userProperties, contentType: 'ct' + i }))
+      const refs = packets.map(reference)
+      // small reads (strings cut from the chunk), the first packet split across two reads
+      // (its strings in the router's own copy), and one read of more than 4 KiB (strings
+      // in the arena string of that parse() call)
+      const all = Buffer.concat(packets)
+      const big = Buffer.concat(Array.from({ length: 40 }, () => all))
+      assert.ok(big.length > 4096)
+      const got = route(opts, [packets[0].subarray(0, 7), Buffer.concat([packets[0].subarray(7), ...packets.slice(1)]), big, all])
+      assert.strictEqual(got.length, packets.length * 42)
+      for (let i = got.length - 1; i >= 0; i--) {
+        const k = i % packets.length
+        assert.deepStrictEqual(got[i].userProperties, refs[k].userProperties, `packet ${i}`)
+        assert.strictEqual(Object.getPrototypeOf(got[i].userProperties), null)
+        assert.strictEqual(got[i].userProperties, got[i].userProperties, 'built once, then kept')
+        assert.deepStrictEqual(got[i].toObject(), refs[k])
+      }
+      assert.deepStrictEqual(route(opts, [pub(full)])[0].toObject(), reference(pub(full)))
     })
 
     it('userProperties can be replaced; JSON and inspect show the mqtt-packet object', () => {

@@ -8,6 +8,7 @@
 //
 //   node bench/ab.js DIR_A DIR_B [--only w1|w2|w3|w5] [--paths parser|router] [--framer auto|native|js]
 //                    [--framer-b F (B's framer, default the same)] [--rounds 21] [--fresh]
+//                    [--read-user-properties (the consumer also reads properties.userProperties)]
 //   node bench/ab.js DIR_A DIR_B --paths generate|stream [--only w1|w2]
 //        generate(), or writeToStream() into a stream.Writable (flush after
 //        the tick included, as bench/run.js w4s), of the w1 / w2 PUBLISH packets
@@ -30,6 +31,7 @@ const framerB = flag('--framer-b', framer)
 const ROUNDS = Number(flag('--rounds', 21))
 const N = Number(flag('--n', 100000))
 const fresh = args.includes('--fresh')
+const readUp = args.includes('--read-user-properties')
 v8.setFlagsFromString('--expose-gc')
 const gc = vm.runInNewContext('gc')
 
@@ -41,12 +43,19 @@ const CONSUMER_SRC = `
     const t = p.topic; if (t !== null && t !== undefined) a += t.length
     const pl = p.payload; if (pl !== null && pl !== undefined) a += pl.length
     const id = p.messageId; if (id !== undefined) a += id
-    const pr = p.properties; if (pr !== undefined) { a += 1; const ct = pr.contentType; if (ct !== undefined) a += ct.length }
+    const pr = p.properties
+    if (pr !== undefined) {
+      a += 1; const ct = pr.contentType; if (ct !== undefined) a += ct.length
+      if (READ_UP) { const up = pr.userProperties; if (up !== undefined) a += 1 }
+    }
     st.acc += a; ring[at] = p; at = (at + 1) & 1023; st.n++
   }
   function onPublish (topic, payload, qos, messageId, retain, dup, properties) {
     let a = 7 + qos + topic.length + payload.length + messageId
-    if (properties !== undefined) { a += 1; const ct = properties.contentType; if (ct !== undefined) a += ct.length }
+    if (properties !== undefined) {
+      a += 1; const ct = properties.contentType; if (ct !== undefined) a += ct.length
+      if (READ_UP) { const up = properties.userProperties; if (up !== undefined) a += 1 }
+    }
     st.acc += a; ring[at] = topic; ring2[at] = payload; at = (at + 1) & 1023; st.n++
   }
   return { onPacket, onPublish, st }
@@ -118,7 +127,7 @@ function encodeSide (mod) {
 function side (dir, framer) {
   const mod = require(path.resolve(dir))
   if (encoding) return encodeSide(mod)
-  const cons = new Function(CONSUMER_SRC)() // eslint-disable-line no-new-func
+  const cons = new Function('READ_UP', CONSUMER_SRC)(readUp) // eslint-disable-line no-new-func
   const run = new Function(DRIVER)() // eslint-disable-line no-new-func
   const make = () => kind === 'router'
     ? mod.router({ framer }, cons.onPublish, cons.onPacket)

@@ -2,23 +2,34 @@
 // The v5 PUBLISH properties the router delivers: one class with every PUBLISH
 // property as a field set in the constructor (undefined when absent), so each
 // packet's properties are one object of one hidden class. userProperties is
-// not built while framing: its getter decodes the pairs from the packet's
-// bytes in the chunk on first access (the chunk stays alive anyway: the
-// payload is a view of it) and keeps the result. Building the user
-// properties object was half of the router's time on MQTT 5 PUBLISH
-// (benches/README.md); a router that does not read them no longer pays it.
+// built on first access, from the tape words of its pairs kept in hidden
+// fields (strings are then cut from the chunk or from the call's arena string,
+// as the parser does), and kept. Building it was half of the router's time on
+// MQTT 5 PUBLISH (benches/README.md); a router that does not read it no
+// longer pays for it, and one that does pays what it paid before.
 
 const { inspect } = require('node:util')
 const { buildProps, str } = require('./build')
 const { view } = require('./view')
 
+// Hidden fields (symbol keys: not in Object.keys, JSON or spreads).
 const kBuf = Symbol('mqttwire.buf')
-const kAt = Symbol('mqttwire.at')
+const kArena = Symbol('mqttwire.arena')
+const kPairs = Symbol('mqttwire.pairs')
 const kUp = Symbol('mqttwire.userProperties')
+const kK1 = Symbol('mqttwire.k1')
+const kK1w = Symbol('mqttwire.k1w')
+const kV1 = Symbol('mqttwire.v1')
+const kV1w = Symbol('mqttwire.v1w')
+const kK2 = Symbol('mqttwire.k2')
+const kK2w = Symbol('mqttwire.k2w')
+const kV2 = Symbol('mqttwire.v2')
+const kV2w = Symbol('mqttwire.v2w')
 
 class PublishProperties {
   constructor (payloadFormatIndicator, messageExpiryInterval, contentType, responseTopic,
-    correlationData, subscriptionIdentifier, topicAlias, buf, at) {
+    correlationData, subscriptionIdentifier, topicAlias, userProperties,
+    buf, A, pairs, k1, k1w, v1, v1w, k2, k2w, v2, v2w) {
     this.payloadFormatIndicator = payloadFormatIndicator
     this.messageExpiryInterval = messageExpiryInterval
     this.contentType = contentType
@@ -26,25 +37,40 @@ class PublishProperties {
     this.correlationData = correlationData
     this.subscriptionIdentifier = subscriptionIdentifier
     this.topicAlias = topicAlias
-    this[kBuf] = buf // the buffer the packet was framed from
-    this[kAt] = at // offset of the packet in it, -1 when there are no user properties to decode
-    this[kUp] = undefined
+    // The user properties: built (kUp), or still to build from the tape words of
+    // at most two pairs (kPairs of them; strings of buf or of the call's arena string A)
+    this[kUp] = userProperties
+    this[kPairs] = pairs
+    this[kBuf] = buf
+    this[kArena] = A
+    this[kK1] = k1
+    this[kK1w] = k1w
+    this[kV1] = v1
+    this[kV1w] = v1w
+    this[kK2] = k2
+    this[kK2w] = k2w
+    this[kV2] = v2
+    this[kV2w] = v2w
   }
 
   /** The user properties (mqtt-packet's object: name -> value or array of values), or undefined. */
   get userProperties () {
-    let up = this[kUp]
-    if (up === undefined && this[kAt] >= 0) {
-      up = decodeUserProperties(this[kBuf], this[kAt])
-      this[kUp] = up
-      this[kAt] = -1
-    }
+    const n = this[kPairs]
+    if (n === 0) return this[kUp]
+    const buf = this[kBuf]
+    const A = this[kArena]
+    const up = Object.create(null)
+    addPair(up, strp(buf, A, this[kK1], this[kK1w]), strp(buf, A, this[kV1], this[kV1w]))
+    if (n === 2) addPair(up, strp(buf, A, this[kK2], this[kK2w]), strp(buf, A, this[kV2], this[kV2w]))
+    this.userProperties = up
     return up
   }
 
   set userProperties (value) {
     this[kUp] = value
-    this[kAt] = -1
+    this[kPairs] = 0
+    this[kBuf] = null
+    this[kArena] = ''
   }
 
   /** The plain object mqtt-packet's parser makes of the same properties (present ones only). */
@@ -67,8 +93,28 @@ class PublishProperties {
     return 'PublishProperties ' + inspect(this.toObject(), Object.assign({}, options, { depth: options.depth === null ? null : options.depth - 1 }))
   }
 }
-// enumerable, so that `for (k in props)` and spreading code see it like the other fields
+// enumerable, so that `for (k in props)` sees it like the other fields
 Object.defineProperty(PublishProperties.prototype, 'userProperties', { enumerable: true })
+
+// A tape string's second word (len | ASCII << 31 | IN_ARENA << 30) as a small
+// integer (len | IN_ARENA << 16 | ASCII << 17), so that V8 keeps it unboxed.
+function pack (w) {
+  return (w & 0xFFFF) | ((w >>> 14) & 0x30000)
+}
+// build.js str() for a packed second word
+function strp (buf, A, off, p) {
+  const len = p & 0xFFFF
+  if ((p & 0x10000) !== 0) return A.substring(off, off + len)
+  return (p & 0x20000) !== 0 ? buf.latin1Slice(off, off + len) : buf.utf8Slice(off, off + len)
+}
+
+// mqtt-packet's collection of a user property.
+function addPair (up, k, v) {
+  const cur = up[k]
+  if (cur === undefined) up[k] = v
+  else if (Array.isArray(cur)) cur.push(v)
+  else up[k] = [cur, v]
+}
 
 // mqtt-packet's rule for a repeated property: a falsy first value is overwritten.
 function combine (cur, v) {
@@ -82,108 +128,71 @@ function combine (cur, v) {
 
 /**
  * The PublishProperties of the property block at T[i] of a PUBLISH record
- * (see build.js buildProps for the arguments; `at`: the packet's offset in
- * buf), or undefined when there are none.
+ * (arguments as build.js buildProps), or undefined when there are none.
+ * User properties: the words of the first two pairs are kept and the strings
+ * made on first access; a third pair builds them all now.
  */
-function publishProps (buf, T, i, A, ab, bo, at) {
+function publishProps (buf, T, i, A, ab, bo) {
   const n = T[i]
   if (n === 0) return undefined
   const start = i
   const end = i + 1 + n
   i++
-  let pfi, mei, ct, rt, cd, sid, ta
-  let up = -1
+  let pfi, mei, ct, rt, cd, sid, ta, up
+  let pairs = 0
+  let k1 = 0
+  let k1w = 0
+  let v1 = 0
+  let v1w = 0
+  let k2 = 0
+  let k2w = 0
+  let v2 = 0
+  let v2w = 0
   while (i < end) {
     const id = T[i++]
     switch (id) {
-      case 1: if (pfi !== undefined) return oddProps(buf, T, start, A, ab, bo, at); pfi = T[i++] !== 0; break
-      case 2: if (mei !== undefined) return oddProps(buf, T, start, A, ab, bo, at); mei = T[i++]; break
-      case 3: if (ct !== undefined) return oddProps(buf, T, start, A, ab, bo, at); ct = str(buf, A, T[i], T[i + 1]); i += 2; break
-      case 8: if (rt !== undefined) return oddProps(buf, T, start, A, ab, bo, at); rt = str(buf, A, T[i], T[i + 1]); i += 2; break
-      case 9: if (cd !== undefined) return oddProps(buf, T, start, A, ab, bo, at); cd = view(ab, bo + T[i], T[i + 1]); i += 2; break
+      case 1: if (pfi !== undefined) return oddProps(buf, T, start, A, ab, bo); pfi = T[i++] !== 0; break
+      case 2: if (mei !== undefined) return oddProps(buf, T, start, A, ab, bo); mei = T[i++]; break
+      case 3: if (ct !== undefined) return oddProps(buf, T, start, A, ab, bo); ct = str(buf, A, T[i], T[i + 1]); i += 2; break
+      case 8: if (rt !== undefined) return oddProps(buf, T, start, A, ab, bo); rt = str(buf, A, T[i], T[i + 1]); i += 2; break
+      case 9: if (cd !== undefined) return oddProps(buf, T, start, A, ab, bo); cd = view(ab, bo + T[i], T[i + 1]); i += 2; break
       case 11: { const v = T[i++]; sid = sid === undefined ? v : combine(sid, v); break }
-      case 35: if (ta !== undefined) return oddProps(buf, T, start, A, ab, bo, at); ta = T[i++]; break
-      case 38: up = at; i += 4; break
+      case 35: if (ta !== undefined) return oddProps(buf, T, start, A, ab, bo); ta = T[i++]; break
+      case 38:
+        if (pairs === 0) {
+          k1 = T[i]; k1w = pack(T[i + 1]); v1 = T[i + 2]; v1w = pack(T[i + 3])
+          pairs = 1
+        } else if (pairs === 1) {
+          k2 = T[i]; k2w = pack(T[i + 1]); v2 = T[i + 2]; v2w = pack(T[i + 3])
+          pairs = 2
+        } else {
+          if (pairs === 2) {
+            up = Object.create(null)
+            addPair(up, strp(buf, A, k1, k1w), strp(buf, A, v1, v1w))
+            addPair(up, strp(buf, A, k2, k2w), strp(buf, A, v2, v2w))
+            pairs = 3
+          }
+          addPair(up, str(buf, A, T[i], T[i + 1]), str(buf, A, T[i + 2], T[i + 3]))
+        }
+        i += 4
+        break
       // a property PUBLISH may not carry (lenient mode only)
-      default: return oddProps(buf, T, start, A, ab, bo, at)
+      default: return oddProps(buf, T, start, A, ab, bo)
     }
   }
-  return new PublishProperties(pfi, mei, ct, rt, cd, sid, ta, buf, up)
+  if (pairs === 3) pairs = 0
+  return new PublishProperties(pfi, mei, ct, rt, cd, sid, ta, up, buf, A, pairs, k1, k1w, v1, v1w, k2, k2w, v2, v2w)
 }
 
 // Lenient mode let through a repeated property or one PUBLISH may not carry:
 // the general builder's object, its fields copied to a PublishProperties
 // (extra names become extra fields).
-function oddProps (buf, T, start, A, ab, bo, at) {
+function oddProps (buf, T, start, A, ab, bo) {
   const o = buildProps(buf, T, start, A, ab, bo)
-  const p = new PublishProperties(undefined, undefined, undefined, undefined, undefined, undefined, undefined, buf, -1)
+  const p = new PublishProperties(undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined,
+    null, '', 0, 0, 0, 0, 0, 0, 0, 0, 0)
   for (const k in o) p[k] = o[k]
   return p
-}
-
-// Wire size class of each property id, for walking a property block.
-const BYTE = 1
-const INT16 = 2
-const INT32 = 3
-const VARINT = 4
-const STRING = 5 // strings and binary data: two-byte length, then the bytes
-const PAIR = 6
-const SIZE = new Uint8Array(128)
-for (const id of [1, 23, 25, 36, 37, 40, 41, 42]) SIZE[id] = BYTE
-for (const id of [19, 33, 34, 35]) SIZE[id] = INT16
-for (const id of [2, 17, 24, 39]) SIZE[id] = INT32
-SIZE[11] = VARINT
-for (const id of [3, 8, 9, 18, 21, 22, 26, 28, 31]) SIZE[id] = STRING
-SIZE[38] = PAIR
-
-/**
- * The user properties of the v5 PUBLISH at buf[at], already framed and
- * validated: mqtt-packet's object (names -> value, or array of values when a
- * name repeats), or undefined.
- */
-function decodeUserProperties (buf, at) {
-  const qos = (buf[at] >> 1) & 3
-  let i = at + 1
-  while (buf[i] >= 0x80) i++ // remaining length
-  i++
-  i += 2 + ((buf[i] << 8) | buf[i + 1]) // topic
-  if (qos > 0) i += 2 // packet identifier
-  let len = 0
-  let mul = 1
-  let b
-  do {
-    b = buf[i++]
-    len += (b & 0x7F) * mul
-    mul *= 128
-  } while (b >= 0x80)
-  const end = i + len
-  let up
-  while (i < end) {
-    const id = buf[i++]
-    switch (id < 128 ? SIZE[id] : 0) {
-      case BYTE: i += 1; break
-      case INT16: i += 2; break
-      case INT32: i += 4; break
-      case VARINT: while (buf[i++] >= 0x80); break
-      case STRING: i += 2 + ((buf[i] << 8) | buf[i + 1]); break
-      case PAIR: {
-        const kl = (buf[i] << 8) | buf[i + 1]
-        const k = buf.utf8Slice(i + 2, i + 2 + kl)
-        i += 2 + kl
-        const vl = (buf[i] << 8) | buf[i + 1]
-        const v = buf.utf8Slice(i + 2, i + 2 + vl)
-        i += 2 + vl
-        if (up === undefined) up = Object.create(null)
-        const cur = up[k]
-        if (cur === undefined) up[k] = v
-        else if (Array.isArray(cur)) cur.push(v)
-        else up[k] = [cur, v]
-        break
-      }
-      default: return up // not reached: the framer rejects unknown ids
-    }
-  }
-  return up
 }
 
 module.exports = { PublishProperties, publishProps }

@@ -11,7 +11,7 @@
 //     qos: 0 | 1 | 2; messageId: number (0 for QoS 0); retain, dup: boolean;
 //     properties: v5 only, a PublishProperties (lib/publish-properties.js:
 //       every PUBLISH property a field, undefined when absent; userProperties
-//       decoded on first access; toObject() gives mqtt-packet's object), or
+//       built on first access; toObject() gives mqtt-packet's object), or
 //       undefined when the packet has none.
 //   onOther(packet): the mqtt-packet object of any other packet.
 // Both are called synchronously inside parse(), with `this` the router.
@@ -44,7 +44,7 @@ class Router extends Core {
         T[r + 6],
         (h & 0x10) !== 0,
         (h & 0x80) !== 0,
-        ((h >> 8) & 0xFF) === 5 ? publishProps(buf, T, r + 9, A, ab, bo, T[r + 2]) : undefined
+        ((h >> 8) & 0xFF) === 5 ? publishProps(buf, T, r + 9, A, ab, bo) : undefined
       )
       return
     }
