@@ -44,3 +44,11 @@ time('native frame() of one PINGREQ (one Node-API call)', () => { let s = 0; for
 time('a Node-API call with two numbers (errorIsStricter)', () => { let s = 0; for (let i = 0; i < N; i++) s += binding.errorIsStricter(1, 0) ? 1 : 0; return s })
 const js = require('../lib/js-framer.js')
 time('JS frame() of one PINGREQ', () => { let s = 0; for (let i = 0; i < N; i++) { js.frame(ping, 0, 2, 4, 0, T); s += T[5] } return s })
+// The floor of writeToStream into a socket-like stream: one write() of a
+// Buffer while the stream is corked (as writeToStream corks it until the next
+// tick), the uncork's writev of the batch included (batches of 1000).
+const { Writable } = require('node:stream')
+const sinkStream = new Writable({ highWaterMark: 1 << 30, decodeStrings: false, write (c, e, cb) { cb() }, writev (cs, cb) { cb() } })
+const out = Buffer.alloc(300)
+time('Writable.write(buf), corked (+ uncork per 1000)', () => { let s = 0; for (let i = 0; i < N; i += 1000) { sinkStream.cork(); for (let j = 0; j < 1000; j++) s += sinkStream.write(out) ? 1 : 0; sinkStream.uncork() } return s })
+time('Buffer.allocUnsafe(290)', () => { let s = 0; for (let i = 0; i < N; i++) s += Buffer.allocUnsafe(290).length; return s })

@@ -16,6 +16,8 @@
 //        benches/README.md, "Steady state")
 //   node bench/run.js --min-ms 100    a timed sample is a contender's passes back to
 //        back until >= 100 ms of timed work (default 100; --quick 0: one pass)
+//   node bench/run.js --read-user-properties   every consumer also reads
+//        properties.userProperties (the router builds them only when read)
 //   node bench/run.js --only w1 --paths mqttwire --profile /tmp/w1
 //        CPU profile of the timed rounds only (no warm-up, no checks, no forced
 //        gc) -> /tmp/w1-w1.cpuprofile; then: node bench/profile-summary.js FILE
@@ -34,7 +36,7 @@ const { PARSE_DRIVERS, batchEnds } = require('./drivers')
 
 // ---------------------------------------------------------------- options
 function parseArgs (argv) {
-  const o = { quick: false, cold: false, settle: true, minMs: -1, json: null, only: null, paths: null, rounds: 0, n: 0, warmup: -1, seed: 1, profile: null }
+  const o = { quick: false, cold: false, settle: true, readUp: false, minMs: -1, json: null, only: null, paths: null, rounds: 0, n: 0, warmup: -1, seed: 1, profile: null }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const val = () => {
@@ -44,6 +46,7 @@ function parseArgs (argv) {
     if (a === '--quick') o.quick = true
     else if (a === '--cold') o.cold = true
     else if (a === '--no-settle') o.settle = false
+    else if (a === '--read-user-properties') o.readUp = true
     else if (a === '--min-ms') o.minMs = Number(val())
     else if (a === '--json') o.json = val()
     else if (a === '--only') o.only = new Set(val().split(','))
@@ -166,6 +169,7 @@ const CONSUMER_SRC = `
       a += 1
       const ct = pr.contentType
       if (ct !== undefined) a += ct.length
+      if (READ_UP && pr.userProperties !== undefined) a += 1
     }
     st.acc += a
     ring[at] = p
@@ -178,6 +182,7 @@ const CONSUMER_SRC = `
       a += 1
       const ct = properties.contentType
       if (ct !== undefined) a += ct.length
+      if (READ_UP && properties.userProperties !== undefined) a += 1
     }
     st.acc += a
     ring[at] = topic
@@ -217,7 +222,7 @@ const CONSUMER_SRC = `
   function reset () { ring.fill(null); ring2.fill(null); at = 0; st.n = 0; st.acc = 0; st.bytes = 0; st.calls = 0; st.chunks = 0 }
   return { onPacket, onPublish, onOther: onPacket, onError, keep, sink, writable, st, reset }
 `
-const makeConsumer = () => new Function('Writable', CONSUMER_SRC)(Writable) // eslint-disable-line no-new-func
+const makeConsumer = () => new Function('Writable', 'READ_UP', CONSUMER_SRC)(Writable, opt.readUp) // eslint-disable-line no-new-func
 
 const DRIVERS = {
   ...PARSE_DRIVERS,
@@ -788,7 +793,7 @@ async function main () {
   const C = buildContenders()
   console.log('mqttwire Node benchmark' + (opt.quick ? ' (--quick: smoke run, numbers not meaningful)' : ''))
   console.log(`machine: ${m.cores} cores, ${m.cpuModel}, Node ${m.node} (V8 ${m.v8}), ${m.platform}`)
-  console.log(`native addon: ${C.mwNative.hasNative}; gc between rounds: ${gc !== null}; untimed settle pass after each gc: ${settling()}; a sample = passes until >= ${opt.minMs} ms timed; rounds: ${opt.rounds} (+${opt.warmup} warm-up), contenders' order rotated every round`)
+  console.log(`native addon: ${C.mwNative.hasNative}; gc between rounds: ${gc !== null}; untimed settle pass after each gc: ${settling()}; a sample = passes until >= ${opt.minMs} ms timed; rounds: ${opt.rounds} (+${opt.warmup} warm-up), contenders' order rotated every round${opt.readUp ? '; consumers read properties.userProperties' : ''}`)
   console.log(opt.cold
     ? 'reads: --cold, slices of one workload buffer (larger than the cache), the whole loop timed'
     : 'reads: as from a socket, each copied into a fresh Buffer just before parse() (in cache, as the kernel leaves it); only parse() calls are timed (--cold: slices of one big buffer)')
@@ -902,7 +907,7 @@ async function main () {
   console.log(`\ndone in ${secs.toFixed(1)} s`)
   jsonOut = {
     machine: m,
-    options: { quick: opt.quick, reads: opt.cold ? 'cold' : 'fresh', rounds: opt.rounds, warmup: opt.warmup, n: N, seed: opt.seed, gcBetweenRounds: gc !== null, settlePass: settling(), minSampleMs: opt.minMs },
+    options: { quick: opt.quick, reads: opt.cold ? 'cold' : 'fresh', rounds: opt.rounds, warmup: opt.warmup, n: N, seed: opt.seed, gcBetweenRounds: gc !== null, settlePass: settling(), minSampleMs: opt.minMs, readUserProperties: opt.readUp },
     note: 'ratios compare contenders measured in the same process run; do not compare across runs',
     correctness: { passed: checks.every((c) => c.ok), checks },
     workloads: rows,
