@@ -93,8 +93,12 @@ const settling = () => opt.settle && gc !== null && opt.profile === null
 
 // --profile: the inspector's CPU profiler around the timed rounds only
 let inspectorSession = null
+// timed passes made so far (a sample is one or more passes: --min-ms)
+let timedPasses = 0
+let passesAtProfileStart = 0
 function profileStart () {
   if (opt.profile === null) return
+  passesAtProfileStart = timedPasses
   if (inspectorSession === null) {
     const inspector = require('node:inspector')
     inspectorSession = new inspector.Session()
@@ -106,13 +110,15 @@ function profileStart () {
 }
 function profileStop (label, packets) {
   if (opt.profile === null) return
+  const n = timedPasses - passesAtProfileStart
+  const profiled = n * packets
   inspectorSession.post('Profiler.stop', (err, res) => {
     if (err) throw err
     const file = `${opt.profile}-${label}.cpuprofile`
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
     fs.writeFileSync(file, JSON.stringify(res.profile))
-    console.log(`    profile of the timed rounds: ${file} (${packets} packets per path per round; ` +
-      `summary: node bench/profile-summary.js ${file} --packets ${packets * opt.rounds})`)
+    console.log(`    profile of the timed rounds: ${file} (${n} passes of ${packets} packets, ` +
+      `all paths together; summary: node bench/profile-summary.js ${file} --packets ${profiled})`)
   })
 }
 
@@ -584,6 +590,7 @@ function sample (passes, name, pass) {
   let reps = 0
   do { t += pass(); reps++ } while (t < min)
   passes[name] = (passes[name] || 0) + reps
+  timedPasses += reps
   return t / reps
 }
 async function sampleAsync (passes, name, pass) {
@@ -592,6 +599,7 @@ async function sampleAsync (passes, name, pass) {
   let reps = 0
   do { t += await pass(); reps++ } while (t < min)
   passes[name] = (passes[name] || 0) + reps
+  timedPasses += reps
   return t / reps
 }
 /** The forced gc, the untimed settle pass, then the timed sample (see settling). */
