@@ -13,7 +13,9 @@ for (const { name: framer, skip } of FRAMERS) {
   describe(`router [${framer} framer]`, { skip }, () => {
     it('delivers PUBLISH fields positionally and other packets as mqtt-packet objects', () => {
       const rng = createRng(99)
-      for (const version of [3, 4, 5]) {
+      // reads of up to 512 B (strings cut from the chunk) and reads of up to 64 KiB (ASCII
+      // strings from the call's arena string)
+      for (const [version, maxRead] of [[3, 512], [4, 512], [5, 512], [5, 65536]]) {
         const opts = { protocolVersion: version }
         const list = []
         for (let i = 0; i < 2000; i++) {
@@ -30,12 +32,12 @@ for (const { name: framer, skip } of FRAMERS) {
           got.push({ topic, payload, qos, messageId, retain, dup, properties })
         }, (packet) => got.push(Object.assign({}, packet)))
         r.on('error', (e) => { throw e })
-        for (const c of split(rng, buf, 512)) r.parse(c)
+        for (const c of split(rng, buf, maxRead)) r.parse(c)
         assert.strictEqual(got.length, expected.length)
         for (let i = 0; i < got.length; i++) {
           const e = expected[i]
           if (e.cmd === 'publish') {
-            // taken now, after the whole stream: user properties are decoded from the chunk late
+            // taken now, after the whole stream: user properties are built late
             const props = got[i].properties
             if (version === 5 && props !== undefined) {
               assert.ok(props instanceof mqttwire.PublishProperties)
