@@ -326,8 +326,9 @@ export declare namespace writeToStream {
  * property as a field, undefined when the packet does not carry it. `userProperties` is
  * decoded from the chunk on first access (then kept), so the chunk must not be modified
  * while the properties are in use (as for the payload view). generate() and writeToStream()
- * take it as a packet's `properties`; other code that copies own fields (spread,
- * Object.assign, structuredClone) does not see `userProperties`: use toObject().
+ * take it as a packet's `properties`. `userProperties` is an accessor, not an own field: code
+ * that copies or walks own fields (spread, Object.assign, structuredClone, mqtt-packet's or
+ * MQTT.js' encoders) does not see it; give such code toObject().
  * With `strict: false`, a property PUBLISH may not carry appears as an extra field.
  */
 export declare class PublishProperties {

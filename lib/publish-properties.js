@@ -78,7 +78,7 @@ class PublishProperties {
     const o = {}
     for (const k in this) {
       const v = this[k]
-      if (v !== undefined && k !== 'userProperties') o[k] = v
+      if (v !== undefined) o[k] = v
     }
     const up = this.userProperties
     if (up !== undefined) o.userProperties = up
@@ -93,8 +93,10 @@ class PublishProperties {
     return 'PublishProperties ' + inspect(this.toObject(), Object.assign({}, options, { depth: options.depth === null ? null : options.depth - 1 }))
   }
 }
-// enumerable, so that `for (k in props)` sees it like the other fields
-Object.defineProperty(PublishProperties.prototype, 'userProperties', { enumerable: true })
+// `userProperties` stays a non-enumerable accessor: an encoder that walks a
+// properties object with for-in but writes only own properties (mqtt-packet
+// does both) would otherwise count its bytes without writing them. Such code
+// drops it instead; toObject() is for them (index.d.ts says so).
 
 // A tape string's second word (len | ASCII << 31 | IN_ARENA << 30) as a small
 // integer (len | IN_ARENA << 16 | ASCII << 17), so that V8 keeps it unboxed.
