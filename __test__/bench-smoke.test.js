@@ -13,7 +13,7 @@ const path = require('node:path')
 const native = require('../lib/native')
 
 const PARSE_WORKLOADS = ['w1', 'w2', 'w3', 'w5']
-const ENCODE_WORKLOADS = ['w4g', 'w4w', 'w4s', 'w4g5', 'w4w5', 'w4s5']
+const ENCODE_WORKLOADS = ['w4g', 'w4w', 'w4s', 'w4d', 'w4g5', 'w4w5', 'w4s5', 'w4d5']
 const PARSE_PATHS = ['mqtt-packet', 'mqttwire', 'router', 'mqttwire-js', 'router-js']
 const ENCODE_PATHS = ['mqtt-packet', 'mqttwire']
 

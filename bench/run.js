@@ -212,9 +212,9 @@ const CONSUMER_SRC = `
   // decodeStrings: false as net.Socket sets it. Counts bytes and chunks (one
   // chunk per write() call).
   const size = (c, enc) => typeof c === 'string' ? Buffer.byteLength(c, enc) : c.length
-  function writable () {
+  function writable (hwm = 1 << 30) {
     return new Writable({
-      highWaterMark: 1 << 30,
+      highWaterMark: hwm,
       decodeStrings: false,
       write (chunk, enc, cb) { st.bytes += size(chunk, enc); st.chunks++; cb() },
       writev (chunks, cb) {
@@ -233,7 +233,9 @@ const makeConsumer = () => new Function('Writable', 'READ_UP', CONSUMER_SRC)(Wri
 const DRIVERS = {
   ...PARSE_DRIVERS,
   generate: 'return function run (gen, packets, opts, keep) { for (let i = 0; i < packets.length; i++) keep(gen(packets[i], opts)) }',
-  wts: 'return function run (wts, packets, opts, sink) { for (let i = 0; i < packets.length; i++) wts(packets[i], sink, opts) }'
+  wts: 'return function run (wts, packets, opts, sink) { for (let i = 0; i < packets.length; i++) wts(packets[i], sink, opts) }',
+  // as a gateway writes to a socket: on false, wait for 'drain' before the next packet
+  wtsDrain: 'return async function run (wts, packets, opts, s, drained) { for (let i = 0; i < packets.length; i++) if (!wts(packets[i], s, opts)) await drained(s) }'
 }
 const makeDriver = (kind) => new Function(DRIVERS[kind])() // eslint-disable-line no-new-func
 
@@ -296,7 +298,7 @@ function buildContenders () {
   const encode = [
     { name: 'mqtt-packet', desc: 'mqtt-packet 9.0.2', lib: mqttPacket, slib: freshMqttPacket() },
     { name: 'mqttwire', desc: 'mqttwire', lib: mwEnc, slib: mwStream }
-  ].map((c) => Object.assign(c, { consumer: makeConsumer(), generate: makeDriver('generate'), wts: makeDriver('wts'), wtsS: makeDriver('wts') }))
+  ].map((c) => Object.assign(c, { consumer: makeConsumer(), generate: makeDriver('generate'), wts: makeDriver('wts'), wtsS: makeDriver('wts'), wtsD: makeDriver('wtsDrain') }))
   const pick = (list) => list.filter((c) => opt.paths === null || opt.paths.has(c.name))
   return { parse: pick(parse), encode: pick(encode), mwNative, mwJs }
 }
@@ -688,16 +690,18 @@ function benchEncode (wname, title, packets, opts, contenders, mode, bytes) {
  * clock starts); the clock stops once every byte has gone through the
  * stream's write/writev, i.e. after the nextTick uncork(s) have run.
  */
-async function benchEncodeStream (wname, title, packets, opts, contenders, bytes) {
+const drained = (s) => new Promise((resolve) => s.once('drain', resolve))
+async function benchEncodeStream (wname, title, packets, opts, contenders, bytes, hwm = null) {
   const byName = Object.fromEntries(contenders.map((c) => [c.name, c]))
   const chunks = {}
   const passes = {}
   const pass = async (c, name) => {
     const st = c.consumer.st
     c.consumer.reset()
-    const s = c.consumer.writable()
+    const s = hwm === null ? c.consumer.writable() : c.consumer.writable(hwm)
     const t0 = process.hrtime.bigint()
-    c.wtsS(c.slib.writeToStream, packets, opts, s)
+    if (hwm === null) c.wtsS(c.slib.writeToStream, packets, opts, s)
+    else await c.wtsD(c.slib.writeToStream, packets, opts, s, drained)
     await flushed(st, bytes, `${name} ${wname}`)
     const t = Number(process.hrtime.bigint() - t0)
     if (st.bytes !== bytes) throw new Error(`${name} ${wname}: the stream got ${st.bytes} bytes, expected ${bytes}`)
@@ -765,6 +769,7 @@ const GOALS = [
   ['w4g', 'mqttwire', '>=', 4, 'generate'],
   ['w4s', 'mqttwire', '>=', 4, 'writeToStream into a stream.Writable, as into a socket'],
   ['w4w', 'mqttwire', 'info', null, 'writeToStream into a counting sink: the encoding cost alone'],
+  ['w4d', 'mqttwire', 'info', null, "writeToStream waiting for 'drain' at a socket's highWaterMark, as a gateway writes"],
   ['w5', 'mqttwire', '>=', 5, 'gateway shape, drop-in parser'],
   ['w1', 'mqttwire', '>js', 'mqttwire-js', 'drop-in native faster than pure-JS framing (w1)'],
   ['w2', 'mqttwire', '>js', 'mqttwire-js', 'drop-in native faster than pure-JS framing (w2)'],
@@ -865,17 +870,18 @@ async function main () {
       const enc = [
         [`w4g${suffix}`, `generate(), ${which}`, 'generate'],
         [`w4w${suffix}`, `writeToStream() into a counting sink, ${which}`, 'wts'],
-        [`w4s${suffix}`, `${SINK}, ${which}; clock includes the flush after the tick`, 'stream']
+        [`w4s${suffix}`, `${SINK}, ${which}; clock includes the flush after the tick`, 'stream'],
+        [`w4d${suffix}`, `writeToStream() into a stream.Writable with a socket's highWaterMark (16 KiB), waiting for 'drain' whenever it returns false, as a gateway writes to a socket, ${which}`, 'drain']
       ]
       const from = checks.length
       for (const [wn, , mode] of enc) {
         if (mode === 'stream') await checkEncodeStream(wn, pk, o, C.encode)
-        else checkEncode(wn, pk, o, C.encode, mode)
+        else if (mode !== 'drain') checkEncode(wn, pk, o, C.encode, mode)
       }
       passed(v === 5 ? 'w4 (v5)' : 'w4', from)
       for (const [wn, title, mode] of enc) {
-        emit(mode === 'stream'
-          ? await benchEncodeStream(wn, title, pk, o, C.encode, bytes)
+        emit(mode === 'stream' || mode === 'drain'
+          ? await benchEncodeStream(wn, title, pk, o, C.encode, bytes, mode === 'drain' ? 16384 : null)
           : benchEncode(wn, title, pk, o, C.encode, mode, bytes))
       }
     }
