@@ -9,8 +9,10 @@
 //   node bench/ab.js DIR_A DIR_B [--only w1|w2|w3|w5] [--paths parser|router] [--framer auto|native|js]
 //                    [--framer-b F (B's framer, default the same)] [--rounds 21] [--fresh]
 //                    [--read-user-properties (the consumer also reads properties.userProperties)]
-//   node bench/ab.js DIR_A DIR_B --paths generate|stream [--only w1|w2]
-//        generate(), or writeToStream() into a stream.Writable (flush after
+//   node bench/ab.js DIR_A DIR_B --paths generate|stream|drain [--only w1|w2]
+//        generate(), or writeToStream() into a stream.Writable (drain: with a
+//        socket's 16 KiB highWaterMark, waiting for 'drain' whenever
+//        writeToStream returns false, as bench/run.js w4d; stream: flush after
 //        the tick included, as bench/run.js w4s), of the w1 / w2 PUBLISH packets
 
 const path = require('node:path')
@@ -65,7 +67,7 @@ const CONSUMER_SRC = `
 // (parser, read) pairs, w1-w3 with one parser.
 const DRIVER = fresh ? PARSE_DRIVERS.freshGateway : PARSE_DRIVERS.gateway
 
-const encoding = kind === 'generate' || kind === 'stream'
+const encoding = kind === 'generate' || kind === 'stream' || kind === 'drain'
 let w
 if (encoding) w = { packets: N, list: W.cycle(W.publishPackets(Math.min(N, 10000), only === 'w2' ? 5 : 4, only === 'w2' ? 12 : 11), N), version: only === 'w2' ? 5 : 4 } // 10,000 distinct, as bench/run.js
 else if (only === 'w1') w = W.streamWorkload('w1', '', W.publishPackets(N, 4, 11), 4, 17)
@@ -93,9 +95,11 @@ function encodeSide (mod) {
   const opts = { protocolVersion: w.version }
   const gen = (p, o) => mod.generate(p, o)
   const wts = (p, s, o) => mod.writeToStream(p, s, o)
+  const drained = (s) => new Promise((resolve) => s.once('drain', resolve))
+  const runDrain = new Function('wts', 'drained', 'return async function runDrain (list, opts, s) { for (let i = 0; i < list.length; i++) if (!wts(list[i], s, opts)) await drained(s) }')(mod.writeToStream, drained) // eslint-disable-line no-new-func
   let bytes = 0
   const sink = () => new Writable({
-    highWaterMark: 1 << 30,
+    highWaterMark: kind === 'drain' ? 16384 : 1 << 30,
     decodeStrings: false,
     write (c, e, cb) { bytes += c.length; cb() },
     writev (cs, cb) { for (let i = 0; i < cs.length; i++) bytes += cs[i].chunk.length; cb() }
@@ -116,7 +120,8 @@ function encodeSide (mod) {
     const s = sink()
     bytes = 0
     const t0 = process.hrtime.bigint()
-    run(wts, w.list, opts, s, keep)
+    if (kind === 'drain') await runDrain(w.list, opts, s)
+    else run(wts, w.list, opts, s, keep)
     await new Promise((resolve) => setImmediate(resolve))
     const t = Number(process.hrtime.bigint() - t0) / w.packets
     if (bytes === 0) throw new Error('writeToStream wrote nothing')
