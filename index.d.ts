@@ -325,7 +325,8 @@ export declare namespace writeToStream {
  * The v5 PUBLISH properties the router delivers: one object per packet with every PUBLISH
  * property as a field, undefined when the packet does not carry it. `userProperties` is
  * decoded from the chunk on first access (then kept), so the chunk must not be modified
- * while the properties are in use (as for the payload view). generate() and writeToStream()
+ * while the properties are in use (as for the payload view), and until then the object keeps
+ * the chunk alive: to store properties long after the payload is gone, store toObject(). generate() and writeToStream()
  * take it as a packet's `properties`. `userProperties` is an accessor, not an own field: code
  * that copies or walks own fields (spread, Object.assign, structuredClone, mqtt-packet's or
  * MQTT.js' encoders) does not see it; give such code toObject().
