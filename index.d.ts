@@ -324,13 +324,15 @@ export declare namespace writeToStream {
 /**
  * The v5 PUBLISH properties the router delivers: one object per packet with every PUBLISH
  * property as a field, undefined when the packet does not carry it. `userProperties` is
- * decoded from the chunk on first access (then kept), so the chunk must not be modified
- * while the properties are in use (as for the payload view), and until then the object keeps
- * the chunk alive: to store properties long after the payload is gone, store toObject(). generate() and writeToStream()
- * take it as a packet's `properties`. `userProperties` is an accessor, not an own field: code
- * that copies or walks own fields (spread, Object.assign, structuredClone, mqtt-packet's or
- * MQTT.js' encoders) does not see it; give such code toObject().
- * With `strict: false`, a property PUBLISH may not carry appears as an extra field.
+ * built on first access (then kept), from the chunk (or the parse() call's string of its
+ * ASCII strings): the chunk must not be modified while the properties are in use (as for
+ * the payload view), and until then the object keeps the chunk alive, so to store
+ * properties long after the payload is gone, store toObject(). mqttwire's generate() and
+ * writeToStream() take it as a packet's `properties`. `userProperties` is an accessor, not
+ * an own field: code that copies or walks own fields (spread, Object.assign,
+ * structuredClone, the real mqtt-packet's encoder) does not see it; give such code
+ * toObject(). With `strict: false`, a property PUBLISH may not carry appears as an extra
+ * field.
  */
 export declare class PublishProperties {
   payloadFormatIndicator: boolean | undefined
