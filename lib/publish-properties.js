@@ -12,7 +12,7 @@ const { inspect } = require('node:util')
 const { buildProps, str } = require('./build')
 const { view } = require('./view')
 
-// Hidden fields (symbol keys: not in Object.keys, JSON or spreads).
+// Hidden fields (symbol keys: not in Object.keys, for-in or JSON).
 const kBuf = Symbol('mqttwire.buf')
 const kArena = Symbol('mqttwire.arena')
 const kPairs = Symbol('mqttwire.pairs')
