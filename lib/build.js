@@ -90,12 +90,13 @@ def(42, 'sharedSubscriptionAvailable', 1)
 
 /**
  * A tape string (off, len|ASCII|IN_ARENA) as a JS string: a slice of the
- * call's arena string A, or of the chunk.
+ * call's arena string A, or of the chunk. `w` may be the tape word or the
+ * same bits as an int32 (`w | 0`, as PublishProperties keeps it).
  */
 function str (buf, A, off, w) {
   const len = w & 0xFFFF
   if ((w & 0x40000000) !== 0) return A.substring(off, off + len)
-  return w >= 0x80000000 ? buf.latin1Slice(off, off + len) : buf.utf8Slice(off, off + len)
+  return (w & 0x80000000) !== 0 ? buf.latin1Slice(off, off + len) : buf.utf8Slice(off, off + len)
 }
 
 /**

@@ -13,18 +13,9 @@ const { buildProps, str } = require('./build')
 const { view } = require('./view')
 
 // Hidden fields (symbol keys: not in Object.keys, for-in or JSON).
-const kBuf = Symbol('mqttwire.buf')
-const kArena = Symbol('mqttwire.arena')
-const kPairs = Symbol('mqttwire.pairs')
-const kUp = Symbol('mqttwire.userProperties')
-const kK1 = Symbol('mqttwire.k1')
-const kK1w = Symbol('mqttwire.k1w')
-const kV1 = Symbol('mqttwire.v1')
-const kV1w = Symbol('mqttwire.v1w')
-const kK2 = Symbol('mqttwire.k2')
-const kK2w = Symbol('mqttwire.k2w')
-const kV2 = Symbol('mqttwire.v2')
-const kV2w = Symbol('mqttwire.v2w')
+const [kBuf, kArena, kPairs, kUp, kK1, kK1w, kV1, kV1w, kK2, kK2w, kV2, kV2w] =
+  ['buf', 'arena', 'pairs', 'userProperties', 'k1', 'k1w', 'v1', 'v1w', 'k2', 'k2w', 'v2', 'v2w']
+    .map((name) => Symbol('mqttwire.' + name))
 
 class PublishProperties {
   constructor (payloadFormatIndicator, messageExpiryInterval, contentType, responseTopic,
@@ -38,7 +29,9 @@ class PublishProperties {
     this.subscriptionIdentifier = subscriptionIdentifier
     this.topicAlias = topicAlias
     // The user properties: built (kUp), or still to build from the tape words of
-    // at most two pairs (kPairs of them; strings of buf or of the call's arena string A)
+    // at most two pairs (kPairs of them; strings of buf or of the call's arena
+    // string A). The second word of each string is kept as an int32 (`w | 0`):
+    // with the ASCII bit (bit 31) set a uint32 would be a heap number.
     this[kUp] = userProperties
     this[kPairs] = pairs
     this[kBuf] = buf
@@ -60,8 +53,8 @@ class PublishProperties {
     const buf = this[kBuf]
     const A = this[kArena]
     const up = Object.create(null)
-    addPair(up, strp(buf, A, this[kK1], this[kK1w]), strp(buf, A, this[kV1], this[kV1w]))
-    if (n === 2) addPair(up, strp(buf, A, this[kK2], this[kK2w]), strp(buf, A, this[kV2], this[kV2w]))
+    addPair(up, str(buf, A, this[kK1], this[kK1w]), str(buf, A, this[kV1], this[kV1w]))
+    if (n === 2) addPair(up, str(buf, A, this[kK2], this[kK2w]), str(buf, A, this[kV2], this[kV2w]))
     this.userProperties = up
     return up
   }
@@ -97,18 +90,6 @@ class PublishProperties {
 // properties object with for-in but writes only own properties (mqtt-packet
 // does both) would otherwise count its bytes without writing them. Such code
 // drops it instead; toObject() is for them (index.d.ts says so).
-
-// A tape string's second word (len | ASCII << 31 | IN_ARENA << 30) as a small
-// integer (len | IN_ARENA << 16 | ASCII << 17), so that V8 keeps it unboxed.
-function pack (w) {
-  return (w & 0xFFFF) | ((w >>> 14) & 0x30000)
-}
-// build.js str() for a packed second word
-function strp (buf, A, off, p) {
-  const len = p & 0xFFFF
-  if ((p & 0x10000) !== 0) return A.substring(off, off + len)
-  return (p & 0x20000) !== 0 ? buf.latin1Slice(off, off + len) : buf.utf8Slice(off, off + len)
-}
 
 // mqtt-packet's collection of a user property.
 function addPair (up, k, v) {
@@ -162,16 +143,16 @@ function publishProps (buf, T, i, A, ab, bo) {
       case 35: if (ta !== undefined) return oddProps(buf, T, start, A, ab, bo); ta = T[i++]; break
       case 38:
         if (pairs === 0) {
-          k1 = T[i]; k1w = pack(T[i + 1]); v1 = T[i + 2]; v1w = pack(T[i + 3])
+          k1 = T[i]; k1w = T[i + 1] | 0; v1 = T[i + 2]; v1w = T[i + 3] | 0
           pairs = 1
         } else if (pairs === 1) {
-          k2 = T[i]; k2w = pack(T[i + 1]); v2 = T[i + 2]; v2w = pack(T[i + 3])
+          k2 = T[i]; k2w = T[i + 1] | 0; v2 = T[i + 2]; v2w = T[i + 3] | 0
           pairs = 2
         } else {
           if (pairs === 2) {
             up = Object.create(null)
-            addPair(up, strp(buf, A, k1, k1w), strp(buf, A, v1, v1w))
-            addPair(up, strp(buf, A, k2, k2w), strp(buf, A, v2, v2w))
+            addPair(up, str(buf, A, k1, k1w), str(buf, A, v1, v1w))
+            addPair(up, str(buf, A, k2, k2w), str(buf, A, v2, v2w))
             pairs = 3
           }
           addPair(up, str(buf, A, T[i], T[i + 1]), str(buf, A, T[i + 2], T[i + 3]))
