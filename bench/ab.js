@@ -16,11 +16,8 @@
 //        the tick included, as bench/run.js w4s), of the w1 / w2 PUBLISH packets
 
 const path = require('node:path')
-const { Writable } = require('node:stream')
-const v8 = require('node:v8')
-const vm = require('node:vm')
 const W = require('./workloads')
-const { PARSE_DRIVERS, batchEnds } = require('./drivers')
+const { PARSE_DRIVERS, makeDriver, newConsumer, drained, SOCKET_HWM, exposeGc, batchEnds } = require('./drivers')
 
 const args = process.argv.slice(2)
 const flag = (k, d) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d }
@@ -34,34 +31,8 @@ const ROUNDS = Number(flag('--rounds', 21))
 const N = Number(flag('--n', 100000))
 const fresh = args.includes('--fresh')
 const readUp = args.includes('--read-user-properties')
-v8.setFlagsFromString('--expose-gc')
-const gc = vm.runInNewContext('gc')
+const gc = exposeGc()
 
-const CONSUMER_SRC = `
-  const ring = new Array(1024).fill(null); const ring2 = new Array(1024).fill(null)
-  let at = 0; const st = { n: 0, acc: 0 }
-  function onPacket (p) {
-    let a = p.cmd.length + p.qos
-    const t = p.topic; if (t !== null && t !== undefined) a += t.length
-    const pl = p.payload; if (pl !== null && pl !== undefined) a += pl.length
-    const id = p.messageId; if (id !== undefined) a += id
-    const pr = p.properties
-    if (pr !== undefined) {
-      a += 1; const ct = pr.contentType; if (ct !== undefined) a += ct.length
-      if (READ_UP) { const up = pr.userProperties; if (up !== undefined) a += 1 }
-    }
-    st.acc += a; ring[at] = p; at = (at + 1) & 1023; st.n++
-  }
-  function onPublish (topic, payload, qos, messageId, retain, dup, properties) {
-    let a = 7 + qos + topic.length + payload.length + messageId
-    if (properties !== undefined) {
-      a += 1; const ct = properties.contentType; if (ct !== undefined) a += ct.length
-      if (READ_UP) { const up = properties.userProperties; if (up !== undefined) a += 1 }
-    }
-    st.acc += a; ring[at] = topic; ring2[at] = payload; at = (at + 1) & 1023; st.n++
-  }
-  return { onPacket, onPublish, st }
-`
 // The same timed loops as bench/run.js (--fresh: reads copied into fresh
 // Buffers outside the clock, in ~64 KiB batches); every workload is fed as
 // (parser, read) pairs, w1-w3 with one parser.
@@ -84,26 +55,13 @@ if (encoding) {
 }
 const batches = batchEnds(bufs, 65536)
 
-// generate / writeToStream: the loop compiled per side, like the parse drivers
-const ENCODE_DRIVER = 'return function run (f, list, opts, target, keep) { for (let i = 0; i < list.length; i++) keep(f(list[i], target === null ? opts : target, opts)) }'
-
+// generate / writeToStream: the loops and the consumer compiled per side, as bench/run.js
 function encodeSide (mod) {
-  const run = new Function(ENCODE_DRIVER)() // eslint-disable-line no-new-func
-  const ring = new Array(1024).fill(null)
-  let at = 0
-  const keep = (b) => { ring[at] = b; at = (at + 1) & 1023 }
+  const cons = newConsumer(false)
+  const gen = makeDriver('generate')
+  const wts = makeDriver('wts')
+  const wtsDrain = makeDriver('wtsDrain')
   const opts = { protocolVersion: w.version }
-  const gen = (p, o) => mod.generate(p, o)
-  const wts = (p, s, o) => mod.writeToStream(p, s, o)
-  const drained = (s) => new Promise((resolve) => s.once('drain', resolve))
-  const runDrain = new Function('wts', 'drained', 'return async function runDrain (list, opts, s) { for (let i = 0; i < list.length; i++) if (!wts(list[i], s, opts)) await drained(s) }')(mod.writeToStream, drained) // eslint-disable-line no-new-func
-  let bytes = 0
-  const sink = () => new Writable({
-    highWaterMark: kind === 'drain' ? 16384 : 1 << 30,
-    decodeStrings: false,
-    write (c, e, cb) { bytes += c.length; cb() },
-    writev (cs, cb) { for (let i = 0; i < cs.length; i++) bytes += cs[i].chunk.length; cb() }
-  })
   return {
     async once () {
       gc()
@@ -112,19 +70,19 @@ function encodeSide (mod) {
     }
   }
   async function pass () {
+    cons.reset()
     if (kind === 'generate') {
       const t0 = process.hrtime.bigint()
-      run(gen, w.list, opts, null, keep)
+      gen(mod.generate, w.list, opts, cons.keep)
       return Number(process.hrtime.bigint() - t0) / w.packets
     }
-    const s = sink()
-    bytes = 0
+    const s = cons.writable(kind === 'drain' ? SOCKET_HWM : undefined)
     const t0 = process.hrtime.bigint()
-    if (kind === 'drain') await runDrain(w.list, opts, s)
-    else run(wts, w.list, opts, s, keep)
+    if (kind === 'drain') await wtsDrain(mod.writeToStream, w.list, opts, s, drained)
+    else wts(mod.writeToStream, w.list, opts, s)
     await new Promise((resolve) => setImmediate(resolve))
     const t = Number(process.hrtime.bigint() - t0) / w.packets
-    if (bytes === 0) throw new Error('writeToStream wrote nothing')
+    if (cons.st.bytes === 0) throw new Error('writeToStream wrote nothing')
     return t
   }
 }
@@ -132,7 +90,7 @@ function encodeSide (mod) {
 function side (dir, framer) {
   const mod = require(path.resolve(dir))
   if (encoding) return encodeSide(mod)
-  const cons = new Function('READ_UP', CONSUMER_SRC)(readUp) // eslint-disable-line no-new-func
+  const cons = newConsumer(readUp)
   const run = new Function(DRIVER)() // eslint-disable-line no-new-func
   const make = () => kind === 'router'
     ? mod.router({ framer }, cons.onPublish, cons.onPacket)

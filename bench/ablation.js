@@ -10,10 +10,9 @@
 //
 //   node bench/ablation.js [--n 100000] [--rounds 9]
 
-const v8 = require('node:v8')
-const vm = require('node:vm')
 const { EventEmitter } = require('node:events')
 const W = require('./workloads')
+const { exposeGc } = require('./drivers')
 const native = require('../lib/native')
 const { Packet } = require('../lib/build')
 const { HEADER, ARENA, arenaOf } = require('../lib/core')
@@ -24,8 +23,7 @@ const args = process.argv.slice(2)
 const arg = (k, d) => { const i = args.indexOf(k); return i >= 0 ? Number(args[i + 1]) : d }
 const N = arg('--n', 100000)
 const ROUNDS = arg('--rounds', 15)
-v8.setFlagsFromString('--expose-gc')
-const gc = vm.runInNewContext('gc')
+const gc = exposeGc()
 
 if (!native.hasNative) { console.error('native addon not built'); process.exit(1) }
 const frame = native.nativeFrame

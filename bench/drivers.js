@@ -1,7 +1,13 @@
 'use strict'
-// The timed loops that feed reads to parse(), shared by bench/run.js and
-// bench/ab.js (each compiles its own copies with new Function, so that every
-// contender has its own type feedback).
+// What bench/run.js and bench/ab.js (and the studies next to them) share:
+// the timed loops, the consumer, the forced gc. Loops and consumers are
+// sources that each contender compiles for itself (new Function), so that
+// every contender has its own type feedback: a gateway only ever sees one
+// library's packet shapes.
+
+const { Writable } = require('node:stream')
+const v8 = require('node:v8')
+const vm = require('node:vm')
 //
 // They return the timed ns. Default ('fresh'): the reads are
 // handed to parse() as a socket hands them over: each one copied into a new
@@ -61,4 +67,108 @@ function batchEnds (bufs, size) {
   return Int32Array.from(ends)
 }
 
-module.exports = { PARSE_DRIVERS, batchEnds }
+// The encode loops: generate() into the consumer's keep(), writeToStream()
+// into a sink or stream, and writeToStream() as a gateway writes to a socket:
+// on false, wait for 'drain' before the next packet.
+const ENCODE_DRIVERS = {
+  generate: 'return function run (gen, packets, opts, keep) { for (let i = 0; i < packets.length; i++) keep(gen(packets[i], opts)) }',
+  wts: 'return function run (wts, packets, opts, sink) { for (let i = 0; i < packets.length; i++) wts(packets[i], sink, opts) }',
+  wtsDrain: 'return async function run (wts, packets, opts, s, drained) { for (let i = 0; i < packets.length; i++) if (!wts(packets[i], s, opts)) await drained(s) }'
+}
+const DRIVERS = { ...PARSE_DRIVERS, ...ENCODE_DRIVERS }
+/** A fresh copy of one timed loop (kind: a key of PARSE_DRIVERS or ENCODE_DRIVERS). */
+const makeDriver = (kind) => new Function(DRIVERS[kind])() // eslint-disable-line no-new-func
+
+/** Resolves at the stream's next 'drain'. */
+const drained = (s) => new Promise((resolve) => s.once('drain', resolve))
+/** A socket's writableHighWaterMark in Node 20 (bench/run.js w4d). */
+const SOCKET_HWM = 16384
+
+// The consumer: reads the fields a gateway reads and keeps the last 1024
+// packets alive; readUp: it also reads properties.userProperties.
+const CONSUMER_SRC = `
+  const RING = 1024 // keep the last 1024 packets alive, like a gateway's in-flight window
+  const ring = new Array(RING).fill(null)
+  const ring2 = new Array(RING).fill(null)
+  let at = 0
+  const st = { n: 0, acc: 0, bytes: 0, calls: 0, chunks: 0 }
+  // what a gateway reads of v5 properties: contentType (and userProperties with READ_UP)
+  function readProps (pr) {
+    if (pr === undefined) return 0
+    let a = 1
+    const ct = pr.contentType
+    if (ct !== undefined) a += ct.length
+    if (READ_UP && pr.userProperties !== undefined) a += 1
+    return a
+  }
+  function onPacket (p) {
+    let a = p.cmd.length + p.qos
+    const t = p.topic
+    if (t !== null && t !== undefined) a += t.length
+    const pl = p.payload
+    if (pl !== null && pl !== undefined) a += pl.length
+    const id = p.messageId
+    if (id !== undefined) a += id
+    a += readProps(p.properties)
+    st.acc += a
+    ring[at] = p
+    at = (at + 1) & (RING - 1)
+    st.n++
+  }
+  function onPublish (topic, payload, qos, messageId, retain, dup, properties) {
+    st.acc += 7 + qos + topic.length + payload.length + messageId + readProps(properties)
+    ring[at] = topic
+    ring2[at] = payload
+    at = (at + 1) & (RING - 1)
+    st.n++
+  }
+  function keep (buf) {
+    st.acc += buf.length
+    ring[at] = buf
+    at = (at + 1) & (RING - 1)
+    st.n++
+  }
+  // a minimal Writable-like sink for writeToStream: counts bytes and calls
+  const sink = {
+    write (buf) { st.bytes += buf.length; st.calls++; return true },
+    destroy (err) { throw err }
+  }
+  // a real stream.Writable that discards, for writeToStream into Node's
+  // stream machinery (cork/uncork, buffering, writev) as a socket has it;
+  // decodeStrings: false as net.Socket sets it. Counts bytes and chunks (one
+  // chunk per write() call).
+  const size = (c, enc) => typeof c === 'string' ? Buffer.byteLength(c, enc) : c.length
+  function writable (hwm = 1 << 30) {
+    return new Writable({
+      highWaterMark: hwm,
+      decodeStrings: false,
+      write (chunk, enc, cb) { st.bytes += size(chunk, enc); st.chunks++; cb() },
+      writev (chunks, cb) {
+        for (let i = 0; i < chunks.length; i++) st.bytes += size(chunks[i].chunk, chunks[i].encoding)
+        st.chunks += chunks.length
+        cb()
+      }
+    })
+  }
+  function onError (err) { throw err }
+  function reset () { ring.fill(null); ring2.fill(null); at = 0; st.n = 0; st.acc = 0; st.bytes = 0; st.calls = 0; st.chunks = 0 }
+  return { onPacket, onPublish, onOther: onPacket, onError, keep, sink, writable, st, reset }
+`
+/** A fresh consumer (its own compiled copy). */
+const newConsumer = (readUp) => new Function('Writable', 'READ_UP', CONSUMER_SRC)(Writable, readUp) // eslint-disable-line no-new-func
+
+/**
+ * gc(), without a node flag (no re-spawn needed; keeps `node --cpu-prof`
+ * profiling this very process), or null where it cannot be had.
+ */
+function exposeGc () {
+  if (typeof global.gc === 'function') return global.gc
+  try {
+    v8.setFlagsFromString('--expose-gc')
+    return vm.runInNewContext('gc')
+  } catch {
+    return null
+  }
+}
+
+module.exports = { PARSE_DRIVERS, ENCODE_DRIVERS, makeDriver, newConsumer, drained, SOCKET_HWM, exposeGc, batchEnds }

@@ -28,11 +28,9 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { Writable } = require('node:stream')
-const v8 = require('node:v8')
-const vm = require('node:vm')
 
 const W = require('./workloads')
-const { PARSE_DRIVERS, batchEnds } = require('./drivers')
+const { makeDriver, newConsumer, drained, SOCKET_HWM, exposeGc, batchEnds } = require('./drivers')
 
 // ---------------------------------------------------------------- options
 function parseArgs (argv) {
@@ -72,15 +70,7 @@ const want = (w) => opt.only === null || opt.only.has(w)
 
 // gc() between rounds without a node flag (no re-spawn needed; keeps
 // `node --cpu-prof bench/run.js` profiling this very process).
-let gc = typeof global.gc === 'function' ? global.gc : null
-if (gc === null) {
-  try {
-    v8.setFlagsFromString('--expose-gc')
-    gc = vm.runInNewContext('gc')
-  } catch {
-    gc = null
-  }
-}
+const gc = exposeGc()
 // no forced gc while profiling: it would show up as the collector's time
 const collect = () => { if (gc !== null && opt.profile === null) gc() }
 // Steady state: after the forced full gc(), one untimed pass of the same
@@ -153,91 +143,8 @@ function freshMqttPacket () {
   return lib
 }
 
-// Consumers and drivers are compiled once per contender (new Function), so
-// each has its own type feedback: a gateway only ever sees one library's
-// packet shapes.
-const CONSUMER_SRC = `
-  const RING = 1024 // keep the last 1024 packets alive, like a gateway's in-flight window
-  const ring = new Array(RING).fill(null)
-  const ring2 = new Array(RING).fill(null)
-  let at = 0
-  const st = { n: 0, acc: 0, bytes: 0, calls: 0, chunks: 0 }
-  function onPacket (p) {
-    let a = p.cmd.length + p.qos
-    const t = p.topic
-    if (t !== null && t !== undefined) a += t.length
-    const pl = p.payload
-    if (pl !== null && pl !== undefined) a += pl.length
-    const id = p.messageId
-    if (id !== undefined) a += id
-    const pr = p.properties
-    if (pr !== undefined) {
-      a += 1
-      const ct = pr.contentType
-      if (ct !== undefined) a += ct.length
-      if (READ_UP && pr.userProperties !== undefined) a += 1
-    }
-    st.acc += a
-    ring[at] = p
-    at = (at + 1) & (RING - 1)
-    st.n++
-  }
-  function onPublish (topic, payload, qos, messageId, retain, dup, properties) {
-    let a = 7 + qos + topic.length + payload.length + messageId
-    if (properties !== undefined) {
-      a += 1
-      const ct = properties.contentType
-      if (ct !== undefined) a += ct.length
-      if (READ_UP && properties.userProperties !== undefined) a += 1
-    }
-    st.acc += a
-    ring[at] = topic
-    ring2[at] = payload
-    at = (at + 1) & (RING - 1)
-    st.n++
-  }
-  function keep (buf) {
-    st.acc += buf.length
-    ring[at] = buf
-    at = (at + 1) & (RING - 1)
-    st.n++
-  }
-  // a minimal Writable-like sink for writeToStream: counts bytes and calls
-  const sink = {
-    write (buf) { st.bytes += buf.length; st.calls++; return true },
-    destroy (err) { throw err }
-  }
-  // a real stream.Writable that discards, for writeToStream into Node's
-  // stream machinery (cork/uncork, buffering, writev) as a socket has it;
-  // decodeStrings: false as net.Socket sets it. Counts bytes and chunks (one
-  // chunk per write() call).
-  const size = (c, enc) => typeof c === 'string' ? Buffer.byteLength(c, enc) : c.length
-  function writable (hwm = 1 << 30) {
-    return new Writable({
-      highWaterMark: hwm,
-      decodeStrings: false,
-      write (chunk, enc, cb) { st.bytes += size(chunk, enc); st.chunks++; cb() },
-      writev (chunks, cb) {
-        for (let i = 0; i < chunks.length; i++) st.bytes += size(chunks[i].chunk, chunks[i].encoding)
-        st.chunks += chunks.length
-        cb()
-      }
-    })
-  }
-  function onError (err) { throw err }
-  function reset () { ring.fill(null); ring2.fill(null); at = 0; st.n = 0; st.acc = 0; st.bytes = 0; st.calls = 0; st.chunks = 0 }
-  return { onPacket, onPublish, onOther: onPacket, onError, keep, sink, writable, st, reset }
-`
-const makeConsumer = () => new Function('Writable', 'READ_UP', CONSUMER_SRC)(Writable, opt.readUp) // eslint-disable-line no-new-func
+const makeConsumer = () => newConsumer(opt.readUp)
 
-const DRIVERS = {
-  ...PARSE_DRIVERS,
-  generate: 'return function run (gen, packets, opts, keep) { for (let i = 0; i < packets.length; i++) keep(gen(packets[i], opts)) }',
-  wts: 'return function run (wts, packets, opts, sink) { for (let i = 0; i < packets.length; i++) wts(packets[i], sink, opts) }',
-  // as a gateway writes to a socket: on false, wait for 'drain' before the next packet
-  wtsDrain: 'return async function run (wts, packets, opts, s, drained) { for (let i = 0; i < packets.length; i++) if (!wts(packets[i], s, opts)) await drained(s) }'
-}
-const makeDriver = (kind) => new Function(DRIVERS[kind])() // eslint-disable-line no-new-func
 
 function parseContender (name, desc, make) {
   return {
@@ -690,18 +597,17 @@ function benchEncode (wname, title, packets, opts, contenders, mode, bytes) {
  * clock starts); the clock stops once every byte has gone through the
  * stream's write/writev, i.e. after the nextTick uncork(s) have run.
  */
-const drained = (s) => new Promise((resolve) => s.once('drain', resolve))
-async function benchEncodeStream (wname, title, packets, opts, contenders, bytes, hwm = null) {
+async function benchEncodeStream (wname, title, packets, opts, contenders, bytes, drain = false) {
   const byName = Object.fromEntries(contenders.map((c) => [c.name, c]))
   const chunks = {}
   const passes = {}
   const pass = async (c, name) => {
     const st = c.consumer.st
     c.consumer.reset()
-    const s = hwm === null ? c.consumer.writable() : c.consumer.writable(hwm)
+    const s = c.consumer.writable(drain ? SOCKET_HWM : undefined)
     const t0 = process.hrtime.bigint()
-    if (hwm === null) c.wtsS(c.slib.writeToStream, packets, opts, s)
-    else await c.wtsD(c.slib.writeToStream, packets, opts, s, drained)
+    if (drain) await c.wtsD(c.slib.writeToStream, packets, opts, s, drained)
+    else c.wtsS(c.slib.writeToStream, packets, opts, s)
     await flushed(st, bytes, `${name} ${wname}`)
     const t = Number(process.hrtime.bigint() - t0)
     if (st.bytes !== bytes) throw new Error(`${name} ${wname}: the stream got ${st.bytes} bytes, expected ${bytes}`)
@@ -881,7 +787,7 @@ async function main () {
       passed(v === 5 ? 'w4 (v5)' : 'w4', from)
       for (const [wn, title, mode] of enc) {
         emit(mode === 'stream' || mode === 'drain'
-          ? await benchEncodeStream(wn, title, pk, o, C.encode, bytes, mode === 'drain' ? 16384 : null)
+          ? await benchEncodeStream(wn, title, pk, o, C.encode, bytes, mode === 'drain')
           : benchEncode(wn, title, pk, o, C.encode, mode, bytes))
       }
     }

@@ -12,19 +12,16 @@
 //
 //   node bench/settle.js [--rounds 9] [--n 100000]
 
-const v8 = require('node:v8')
-const vm = require('node:vm')
 const mqttPacket = require('mqtt-packet')
 const W = require('./workloads')
-const { PARSE_DRIVERS } = require('./drivers')
+const { PARSE_DRIVERS, exposeGc } = require('./drivers')
 const mqttwire = require('..')
 
 const args = process.argv.slice(2)
 const arg = (k, d) => { const i = args.indexOf(k); return i >= 0 ? Number(args[i + 1]) : d }
 const ROUNDS = arg('--rounds', 9)
 const N = arg('--n', 100000)
-v8.setFlagsFromString('--expose-gc')
-const gc = vm.runInNewContext('gc')
+const gc = exposeGc()
 
 const w = W.streamWorkload('w1', '', W.publishPackets(N, 4, 11), 4, 17)
 const chunks = W.chunk(w.stream, 65536)
