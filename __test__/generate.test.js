@@ -496,13 +496,13 @@ test('opts is only read, never iterated', () => {
 })
 
 test('buffers kept from many generate() calls stay intact: small, slab-carved and large sizes, across slab refills', () => {
-  // lib/encode.js: < 512 B carved from a private 8 KiB pool, 512 B-16 KiB
+  // lib/encode.js: < 512 B carved from a private 64 KiB pool, 512 B-16 KiB
   // from a 128 KiB slab, larger on their own; every one is a real Buffer of
   // its own bytes, not overwritten by the packets generated after it.
   const rng = createRng(SEED ^ 0x51ab)
-  const sizes = [0, 1, 400, 499, 500, 510, 511, 512, 513, 1000, 4000, 8000, 16000, 16360, 16370, 16371, 20000]
+  const sizes = [0, 1, 100, 200, 300, 400, 450, 499, 500, 510, 511, 512, 513, 1000, 4000, 8000, 16000, 16360, 16370, 16371, 20000]
   const kept = []
-  for (let k = 0; k < 600; k++) {
+  for (let k = 0; k < 1500; k++) {
     const n = k < sizes.length ? sizes[k] : sizes[rng.int(0, sizes.length - 1)] + rng.int(0, 15) // every size mod 8
     const payload = Buffer.alloc(n)
     for (let i = 0; i < n; i++) payload[i] = (k * 31 + i) & 0xff
@@ -517,6 +517,10 @@ test('buffers kept from many generate() calls stay intact: small, slab-carved an
     list.push([got.byteOffset, got.byteOffset + got.length])
     ranges.set(got.buffer, list)
   }
+  // the small pool and the slab were each refilled at least once
+  const blocks = (small) => new Set(kept.filter(([, got]) => (got.length < 512) === small && got.length <= 16384).map(([, got]) => got.buffer)).size
+  assert.ok(blocks(true) >= 2, `small packets came from ${blocks(true)} pool block(s)`)
+  assert.ok(blocks(false) >= 2, `medium packets came from ${blocks(false)} slab block(s)`)
   for (const list of ranges.values()) {
     list.sort((a, b) => a[0] - b[0])
     for (let i = 1; i < list.length; i++) assert.ok(list[i][0] >= list[i - 1][1], 'packets do not share bytes')

@@ -20,23 +20,25 @@ const { PublishProperties } = require('./publish-properties')
 const EMPTY = Buffer.alloc(0)
 const VARBYTEINT_MAX = 268435455
 
-// error: the message of the last refusal. split: set by writeToStream: a
-// PUBLISH payload of at least SPLIT_PAYLOAD bytes is not copied; the buffer
-// returned ends before it and the payload is left in `tail`, to be written
-// after it by reference (as mqtt-packet writes payloads).
-const state = { error: null, split: false, tail: null }
+// error: the message of the last refusal. tail: with encode()'s `split` (set
+// by writeToStream), a PUBLISH payload of at least SPLIT_PAYLOAD bytes is not
+// copied; the buffer returned ends before it and the payload is left in
+// `tail`, to be written after it by reference (as mqtt-packet writes payloads).
+const state = { error: null, tail: null }
 const SPLIT_PAYLOAD = 512
 
 // ---------------------------------------------------------------------------
 // Buffer allocation
 //
 // Packets are views (lib/view.js) carved from private memory: small ones
-// (< 512 B) from an 8 KiB pool, as Node's allocUnsafe does from its own pool
-// (same granularity, so a kept packet holds no more memory than with
-// allocUnsafe, but without allocUnsafe's argument checks and pool lookups:
-// paired A/B, generate of w1: 1.15-1.19x); medium ones (a PUBLISH with a few
-// KiB of payload) from a 128 KiB slab, much cheaper than Node's pool refills
-// or a dedicated ArrayBuffer per packet. Big packets get their own memory.
+// (< 512 B) from a 64 KiB pool, medium ones (a PUBLISH with a few KiB of
+// payload) from a 128 KiB slab; big packets get their own memory. Carving
+// skips allocUnsafe's argument checks and pool lookups (paired A/B, generate
+// of w1: 1.15-1.19x). A new ArrayBuffer costs ~1.3-1.6 us whatever its size
+// (bench/ops.js), ~35 ns a packet when refilled every 8 KiB as Node's pool
+// is, ~4 ns every 64 KiB (A/B, generate of w1: 1.08-1.18x over 8 KiB). The
+// price: a packet kept alive keeps its block alive (64 KiB at most), as a
+// payload view from the parser keeps its socket read.
 
 const SMALL_PACKET = 512
 const SLAB_MAX_PACKET = 16 * 1024
@@ -67,7 +69,7 @@ class Region {
   }
 }
 
-const pool = new Region(8 * 1024)
+const pool = new Region(64 * 1024)
 const slab = new Region(128 * 1024)
 
 function allocate (size) {
@@ -707,9 +709,10 @@ function connack (packet, opts) {
   return buf
 }
 
+// split: leave a large Buffer payload in state.tail (see `state`).
 // exactTopic: the topic's UTF-8 length is computed up front (set when the
 // optimistic ASCII pass found a non-ASCII char).
-function publish (packet, opts, exactTopic) {
+function publish (packet, opts, split, exactTopic) {
   const version = opts ? opts.protocolVersion : 4
   const settings = packet || {}
   const qos = settings.qos || 0
@@ -772,14 +775,14 @@ function publish (packet, opts, exactTopic) {
     asciiTopic = false
   }
 
-  const tail = state.split && payload.length >= SPLIT_PAYLOAD && isBuffer(payload)
+  const tail = split === true && payload.length >= SPLIT_PAYLOAD && isBuffer(payload)
   const buf = allocPacket(header, length, tail ? payload.length : 0)
   if (buf === null) return null
   let off = headerEnd
 
   if (asciiTopic) {
     off = writeAsciiString(buf, off, topic)
-    if (off < 0) return publish(packet, opts, true)
+    if (off < 0) return publish(packet, opts, split, true)
   } else if (typeof topic === 'string') {
     off = writeSizedString(buf, off, topic, topicSize)
   } else {
@@ -1038,10 +1041,10 @@ function auth (packet, opts) {
   return reasonPacket(0xf0, packet, opts)
 }
 
-function encode (packet, opts) {
+function encode (packet, opts, split) {
   switch (packet.cmd) {
     case 'publish':
-      return publish(packet, opts)
+      return publish(packet, opts, split)
     case 'puback':
     case 'pubrec':
     case 'pubrel':

@@ -21,13 +21,7 @@ function uncork (stream) {
 // tick so that packets written in the same tick leave in one batch; a stream
 // is corked at most once per tick.
 function writeToStream (packet, stream, opts) {
-  let buf
-  state.split = true
-  try {
-    buf = encode(packet, opts)
-  } finally {
-    state.split = false
-  }
+  const buf = encode(packet, opts, true)
   if (buf === null) {
     if (state.error !== null) stream.destroy(new Error(state.error))
     return false
