@@ -7,13 +7,13 @@ const binding = require('../binding.js')
 const N = 2e6
 const buf = Buffer.alloc(65536, 97)
 
-function time (name, f) {
+function time (name, f, n = N) {
   f() // warm-up
   let best = Infinity
   for (let r = 0; r < 5; r++) {
     const t0 = process.hrtime.bigint()
     f()
-    best = Math.min(best, Number(process.hrtime.bigint() - t0) / N)
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / n)
   }
   console.log(`${name.padEnd(46)} ${best.toFixed(1).padStart(7)} ns`)
 }
@@ -51,6 +51,12 @@ const { Writable } = require('node:stream')
 const sinkStream = new Writable({ highWaterMark: 1 << 30, decodeStrings: false, write (c, e, cb) { cb() }, writev (cs, cb) { cb() } })
 const out = Buffer.alloc(300)
 time('Writable.write(buf), corked (+ uncork per 1000)', () => { let s = 0; for (let i = 0; i < N; i += 1000) { sinkStream.cork(); for (let j = 0; j < 1000; j++) s += sinkStream.write(out) ? 1 : 0; sinkStream.uncork() } return s })
+// A new ArrayBuffer (what a block of lib/encode.js's pool costs) at two
+// sizes: the cost is per block, not per byte.
+const M = 2e4
+const blocks = new Array(64)
+time('Buffer.allocUnsafeSlow(8192)  (8 KiB block)', () => { for (let i = 0; i < M; i++) blocks[i & 63] = Buffer.allocUnsafeSlow(8192) }, M)
+time('Buffer.allocUnsafeSlow(65536) (64 KiB block)', () => { for (let i = 0; i < M; i++) blocks[i & 63] = Buffer.allocUnsafeSlow(65536) }, M)
 time('Buffer.allocUnsafe(290)', () => { let s = 0; for (let i = 0; i < N; i++) s += Buffer.allocUnsafe(290).length; return s })
 // Writing a 25-character ASCII topic into an output buffer: in JS (what
 // lib/encode.js copyChars does for short strings) or through Node's writer.

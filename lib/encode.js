@@ -34,7 +34,7 @@ const SPLIT_PAYLOAD = 512
 // (< 512 B) from a 64 KiB pool, medium ones (a PUBLISH with a few KiB of
 // payload) from a 128 KiB slab; big packets get their own memory. Carving
 // skips allocUnsafe's argument checks and pool lookups (paired A/B, generate
-// of w1: 1.15-1.19x). A new ArrayBuffer costs ~1.3-1.6 us whatever its size
+// of w1: 1.15-1.19x). A new ArrayBuffer costs ~1.3-2 us whatever its size
 // (bench/ops.js), ~35 ns a packet when refilled every 8 KiB as Node's pool
 // is, ~4 ns every 64 KiB (A/B, generate of w1: 1.08-1.18x over 8 KiB). The
 // price: a packet kept alive keeps its block alive (64 KiB at most), as a
