@@ -557,22 +557,34 @@ test('PUBLISH topics of every length up to 50 chars with a non-ASCII char at eve
   }
 })
 
-test('strings of every length up to 40 chars with a non-ASCII char at every place, in every string field: same bytes as mqtt-packet', () => {
+test('strings of every length up to 50 chars with a non-ASCII char at every place, in every string field: same bytes as mqtt-packet', () => {
   // (the lengths of the UTF-8 forms, as measured for the length prefixes and
-  // the remaining length, and the ASCII fast copies of short strings)
+  // the remaining length, and the ASCII fast copies of short strings: a
+  // PUBLISH takes property strings of <= 48 chars as ASCII and encodes again
+  // when one is not; a PUBLISH of > 16 KiB is measured exactly up front)
   const chars = ['\x7f', '\x80', 'ß', '\u{1F600}']
+  const payloads = ['p', Buffer.alloc(700, 2), Buffer.alloc(20000, 3)]
   const strings = []
-  for (let len = 0; len <= 40; len++) {
+  for (let len = 0; len <= 50; len++) {
     strings.push('s'.repeat(len))
     for (const ch of chars) for (let at = 0; at < len; at += (len > 12 ? 5 : 1)) strings.push('x'.repeat(at) + ch + 'y'.repeat(Math.max(0, len - at - 1)))
   }
-  for (const s of strings) {
+  for (let i = 0; i < strings.length; i++) {
+    const s = strings[i]
     const t = s.length === 0 ? 't' : s
+    const payload = payloads[i % payloads.length]
     assertSameAsMqttPacket({
       cmd: 'publish',
       topic: 'a/b',
-      payload: 'p',
+      payload,
       properties: { contentType: s, responseTopic: t, correlationData: s, userProperties: { [t]: s, k: [s, t] } }
+    }, { protocolVersion: 5 })
+    // the only non-ASCII string is the last one written
+    assertSameAsMqttPacket({
+      cmd: 'publish',
+      topic: 'a/b',
+      payload,
+      properties: { contentType: 'text/plain', userProperties: { a: 'b', c: ['d', s] } }
     }, { protocolVersion: 5 })
     assertSameAsMqttPacket({ cmd: 'puback', messageId: 3, reasonCode: 0x10, properties: { reasonString: s } }, { protocolVersion: 5 })
     assertSameAsMqttPacket({ cmd: 'subscribe', messageId: 4, subscriptions: [{ topic: t, qos: 1 }, { topic: t + '/x', qos: 0 }] }, { protocolVersion: 4 })

@@ -158,6 +158,14 @@ defineProperty('sharedSubscriptionAvailable', 42, T_BYTE)
 const SKIP_NONE = 0
 const SKIP_REASON_STRING = 1
 const SKIP_USER_PROPERTIES = 2
+const SKIP_MASK = 3
+// With the skip bits (PUBLISH only): strings of at most SHORT_STRING chars are
+// taken as ASCII (size = length), copied by copyChars and checked as they are
+// copied; a non-ASCII char sets asciiMiss and PUBLISH is encoded again with
+// exact UTF-8 sizes. Saves two native calls per string (Buffer.byteLength to
+// size it, utf8Write to write it).
+const SHORT_ASCII = 4
+let asciiMiss = false
 
 // ---------------------------------------------------------------------------
 // Low level helpers
@@ -281,7 +289,7 @@ function invalidProperty (name, value) {
 // Size of one property value (identifier byte included). Returns -1 on error
 // (state.error set) and 0 for a user property object without entries, which
 // mqtt-packet treats as a silent failure.
-function propertySize (name, desc, value) {
+function propertySize (name, desc, value, ascii) {
   switch (desc === undefined ? 0 : desc.type) {
     case T_BYTE:
       if (typeof value !== 'boolean') return invalidProperty(name, value)
@@ -300,7 +308,7 @@ function propertySize (name, desc, value) {
       return 1 + varIntSize(value)
     case T_STRING: {
       if (typeof value !== 'string') return invalidProperty(name, value)
-      const size = Buffer.byteLength(value)
+      const size = stringSize(value, ascii)
       if (size > 0xffff) return invalidProperty(name, value)
       return 3 + size
     }
@@ -319,30 +327,36 @@ function propertySize (name, desc, value) {
       return 3 + size
     }
     case T_PAIR:
-      return userPropertiesSize(name, value)
+      return userPropertiesSize(name, value, ascii)
     default:
       state.error = `Invalid property ${name}: ${value}`
       return -1
   }
 }
 
-function userPropertiesSize (name, pairs) {
+// UTF-8 size of a property string, or its length if `ascii` and it is short
+// (see SHORT_ASCII).
+function stringSize (str, ascii) {
+  return ascii && str.length <= SHORT_STRING ? str.length : Buffer.byteLength(str)
+}
+
+function userPropertiesSize (name, pairs, ascii) {
   if (typeof pairs !== 'object') return invalidProperty(name, pairs)
   const keys = Object.getOwnPropertyNames(pairs)
   let total = 0
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]
-    const keySize = Buffer.byteLength(key)
+    const keySize = stringSize(key, ascii)
     if (keySize > 0xffff) return invalidProperty(name, pairs)
     const current = pairs[key]
     if (Array.isArray(current)) {
       for (let j = 0; j < current.length; j++) {
-        const valueSize = Buffer.byteLength(current[j].toString())
+        const valueSize = stringSize(current[j].toString(), ascii)
         if (valueSize > 0xffff) return invalidProperty(name, pairs)
         total += 5 + keySize + valueSize
       }
     } else {
-      const valueSize = Buffer.byteLength(current.toString())
+      const valueSize = stringSize(current.toString(), ascii)
       if (valueSize > 0xffff) return invalidProperty(name, pairs)
       total += 5 + keySize + valueSize
     }
@@ -364,13 +378,15 @@ function isSkipped (name, skip) {
 // failure (state.error is the message or null for a silent failure).
 function propertiesSize (props, skip) {
   if (!usesProperties(props)) return 0
+  const ascii = (skip & SHORT_ASCII) !== 0
+  skip &= SKIP_MASK
   let total = 0
   for (const name in props) {
     if (!hasOwn.call(props, name)) continue
     const value = props[name]
     if (value === undefined) continue
     if (skip !== SKIP_NONE && isSkipped(name, skip)) continue
-    const size = entrySize(name, value)
+    const size = entrySize(name, value, ascii)
     if (size < 0) return -1
     total += size
   }
@@ -378,7 +394,7 @@ function propertiesSize (props, skip) {
   if (props instanceof PublishProperties && (skip & SKIP_USER_PROPERTIES) === 0) {
     const up = props.userProperties
     if (up !== undefined) {
-      const size = entrySize('userProperties', up)
+      const size = entrySize('userProperties', up, ascii)
       if (size < 0) return -1
       total += size
     }
@@ -387,12 +403,12 @@ function propertiesSize (props, skip) {
 }
 
 // Size of one property (or of each value of an array of them), -1 on failure.
-function entrySize (name, value) {
+function entrySize (name, value, ascii) {
   const desc = PROPERTIES.get(name)
   if (Array.isArray(value)) {
     let size = 0
     for (let i = 0; i < value.length; i++) {
-      const one = propertySize(name, desc, value[i])
+      const one = propertySize(name, desc, value[i], ascii)
       if (one <= 0) return -1
       size += one
     }
@@ -402,11 +418,21 @@ function entrySize (name, value) {
     }
     return size
   }
-  const size = propertySize(name, desc, value)
+  const size = propertySize(name, desc, value, ascii)
   return size <= 0 ? -1 : size
 }
 
-function writeProperty (buf, off, desc, value) {
+// Writes a property string sized by stringSize(str, ascii).
+function writePropertyString (buf, off, str, ascii) {
+  const size = str.length
+  if (!ascii || size > SHORT_STRING) return writeString(buf, off, str)
+  buf[off] = 0
+  buf[off + 1] = size
+  if (copyChars(buf, off + 2, str, size) >= 0x80) asciiMiss = true
+  return off + 2 + size
+}
+
+function writeProperty (buf, off, desc, value, ascii) {
   const id = desc.id
   switch (desc.type) {
     case T_BYTE:
@@ -435,7 +461,7 @@ function writeProperty (buf, off, desc, value) {
       return writeVarInt(buf, off + 1, value)
     case T_STRING:
       buf[off] = id
-      return writeString(buf, off + 1, value)
+      return writePropertyString(buf, off + 1, value, ascii)
     case T_BINARY:
       buf[off] = id
       if (typeof value === 'string') return writeString(buf, off + 1, value)
@@ -448,13 +474,13 @@ function writeProperty (buf, off, desc, value) {
         if (Array.isArray(current)) {
           for (let j = 0; j < current.length; j++) {
             buf[off] = id
-            off = writeString(buf, off + 1, key)
-            off = writeString(buf, off, current[j].toString())
+            off = writePropertyString(buf, off + 1, key, ascii)
+            off = writePropertyString(buf, off, current[j].toString(), ascii)
           }
         } else {
           buf[off] = id
-          off = writeString(buf, off + 1, key)
-          off = writeString(buf, off, current.toString())
+          off = writePropertyString(buf, off + 1, key, ascii)
+          off = writePropertyString(buf, off, current.toString(), ascii)
         }
       }
       return off
@@ -466,27 +492,29 @@ function writeProperty (buf, off, desc, value) {
 function writeProperties (buf, off, props, skip, size) {
   off = writeVarInt(buf, off, size)
   if (size === 0) return off
+  const ascii = (skip & SHORT_ASCII) !== 0
+  skip &= SKIP_MASK
   for (const name in props) {
     if (!hasOwn.call(props, name)) continue
     const value = props[name]
     if (value == null) continue
     if (skip !== SKIP_NONE && isSkipped(name, skip)) continue
-    off = writeEntry(buf, off, name, value)
+    off = writeEntry(buf, off, name, value, ascii)
   }
   if (props instanceof PublishProperties && (skip & SKIP_USER_PROPERTIES) === 0) {
     const up = props.userProperties
-    if (up !== undefined) off = writeEntry(buf, off, 'userProperties', up)
+    if (up !== undefined) off = writeEntry(buf, off, 'userProperties', up, ascii)
   }
   return off
 }
 
-function writeEntry (buf, off, name, value) {
+function writeEntry (buf, off, name, value, ascii) {
   const desc = PROPERTIES.get(name)
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) off = writeProperty(buf, off, desc, value[i])
+    for (let i = 0; i < value.length; i++) off = writeProperty(buf, off, desc, value[i], ascii)
     return off
   }
-  return writeProperty(buf, off, desc, value)
+  return writeProperty(buf, off, desc, value, ascii)
 }
 
 // Properties of acknowledgement-like packets: reasonString then
@@ -710,9 +738,10 @@ function connack (packet, opts) {
 }
 
 // split: leave a large Buffer payload in state.tail (see `state`).
-// exactTopic: the topic's UTF-8 length is computed up front (set when the
-// optimistic ASCII pass found a non-ASCII char).
-function publish (packet, opts, split, exactTopic) {
+// exact: UTF-8 lengths of the topic and of property strings are computed up
+// front (set when the optimistic ASCII pass found a non-ASCII char, and for
+// packets too large to encode twice).
+function publish (packet, opts, split, exact) {
   const version = opts ? opts.protocolVersion : 4
   const settings = packet || {}
   const qos = settings.qos || 0
@@ -725,7 +754,7 @@ function publish (packet, opts, split, exactTopic) {
   let asciiTopic = false
   if (typeof topic === 'string') {
     // a short topic is taken as ASCII and checked as it is copied
-    if (topic.length <= SHORT_STRING && exactTopic !== true) {
+    if (topic.length <= SHORT_STRING && exact !== true) {
       topicSize = topic.length
       asciiTopic = true
     } else {
@@ -755,7 +784,7 @@ function publish (packet, opts, split, exactTopic) {
 
   let propsSize = 0
   if (version === 5) {
-    propsSize = propertiesSize(properties, SKIP_NONE)
+    propsSize = propertiesSize(properties, exact === true ? SKIP_NONE : SHORT_ASCII)
     if (propsSize < 0) return null
     length += varIntSize(propsSize) + propsSize
   }
@@ -766,14 +795,9 @@ function publish (packet, opts, split, exactTopic) {
     ? 0x30 | (qos << 1) | (settings.dup ? 8 : 0) | (settings.retain ? 1 : 0)
     : PUBLISH_HEADER[qos][settings.dup ? 1 : 0][settings.retain ? 1 : 0]
 
-  // a large packet: its topic measured now (a second pass would cost a large
-  // allocation, and the size limit is checked on the exact length)
-  if (asciiTopic && length > SLAB_MAX_PACKET) {
-    const exact = Buffer.byteLength(topic)
-    length += exact - topicSize
-    topicSize = exact
-    asciiTopic = false
-  }
+  // a large packet: its strings measured now (a second pass would cost a
+  // large allocation, and the size limit is checked on the exact length)
+  if (exact !== true && length > SLAB_MAX_PACKET) return publish(packet, opts, split, true)
 
   const tail = split === true && payload.length >= SPLIT_PAYLOAD && isBuffer(payload)
   const buf = allocPacket(header, length, tail ? payload.length : 0)
@@ -795,7 +819,11 @@ function publish (packet, opts, split, exactTopic) {
     off += 2
   }
 
-  if (version === 5) off = writeProperties(buf, off, properties, SKIP_NONE, propsSize)
+  if (version === 5) {
+    asciiMiss = false
+    off = writeProperties(buf, off, properties, exact === true ? SKIP_NONE : SHORT_ASCII, propsSize)
+    if (asciiMiss) return publish(packet, opts, split, true)
+  }
 
   if (tail) state.tail = payload
   else if (payloadIsString) buf.utf8Write(payload, off, buf.length - off)
