@@ -306,6 +306,12 @@ export declare class Parser extends EventEmitter {
 
 export declare function parser(opts?: ParserOptions | Object): Parser
 
+/**
+ * Encodes `packet` into one Buffer, or throws mqtt-packet's error for it. A packet under
+ * 16 KiB is a view of a block shared with the packets encoded before and after it (64 KiB
+ * for packets under 512 B, 128 KiB above): while one of them is kept, its block is. To keep
+ * one long, keep a copy (`Buffer.from(buf)`).
+ */
 export declare function generate(packet: Packet, opts?: Object): Buffer
 
 /**
