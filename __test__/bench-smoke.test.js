@@ -86,6 +86,21 @@ describe('bench/run.js --quick', { skip: native.hasNative ? false : 'native bind
     }
   })
 
+  it('gives each goal its per-round paired ratio next to the ratio of medians that decides it', () => {
+    const rows = Object.fromEntries(out.workloads.map((r) => [r.workload, r]))
+    const median = (q) => { q.sort((a, b) => a - b); const mid = (q.length - 1) / 2; return (q[Math.floor(mid)] + q[Math.ceil(mid)]) / 2 }
+    const vsJs = out.goals.filter((g) => / mqttwire-js$/.test(g.goal))
+    assert.ok(vsJs.length >= 3, 'the native-vs-JS goals are evaluated')
+    for (const g of [...out.goals, ...out.goalsInfo]) {
+      const r = rows[g.workload].results[g.path]
+      const other = rows[g.workload].results[/ mqttwire-js$/.test(g.goal || '') ? 'mqttwire-js' : 'mqtt-packet']
+      const want = median(r.roundsMs.map((ms, i) => other.roundsMs[i] / ms))
+      assert.ok(Math.abs(g.perRound - want) < 1e-9 * want, `${g.workload} ${g.path} ${g.goal}: perRound ${g.perRound} vs ${want}`)
+      assert.ok(Math.abs(g.value - r.packetsPerSec / other.packetsPerSec) < 1e-9 * g.value, `${g.workload} ${g.path}: the value is the ratio of medians`)
+    }
+    assert.match(stdout, /Goals \(ratios within this run: of the medians, which decides; per round, paired, in brackets\):/)
+  })
+
   it('reports the chunk-size crossover table for native vs js', () => {
     assert.ok(out.crossover && out.crossover.table.length >= 5)
     for (const t of out.crossover.table) {
