@@ -424,12 +424,11 @@ function entrySize (name, value, ascii) {
 
 // Writes a property string sized by stringSize(str, ascii).
 function writePropertyString (buf, off, str, ascii) {
-  const size = str.length
-  if (!ascii || size > SHORT_STRING) return writeString(buf, off, str)
-  buf[off] = 0
-  buf[off + 1] = size
-  if (copyChars(buf, off + 2, str, size) >= 0x80) asciiMiss = true
-  return off + 2 + size
+  if (!ascii || str.length > SHORT_STRING) return writeString(buf, off, str)
+  const end = writeAsciiString(buf, off, str)
+  if (end >= 0) return end
+  asciiMiss = true
+  return off + 2 + str.length
 }
 
 function writeProperty (buf, off, desc, value, ascii) {
