@@ -467,6 +467,12 @@ function stats (ns, packets, bytes) {
   }
 }
 
+/** o's time over r's in each round, sorted; null if they ran different rounds. */
+function roundRatios (r, o) {
+  if (r.roundsMs.length !== o.roundsMs.length) return null
+  return r.roundsMs.map((ms, i) => o.roundsMs[i] / ms).sort((a, b) => a - b)
+}
+
 // ratio: of the medians (the table's figure, and what the goals check).
 // roundRatio: the same ratio taken in each round (mqtt-packet's time in round
 // r over the path's time in round r; the contenders of a round run one after
@@ -476,8 +482,8 @@ function finishRow (row) {
   const base = row.results['mqtt-packet']
   for (const r of Object.values(row.results)) {
     r.ratio = base ? r.packetsPerSec / base.packetsPerSec : null
-    if (base && base.roundsMs.length === r.roundsMs.length) {
-      const q = r.roundsMs.map((ms, i) => base.roundsMs[i] / ms).sort((a, b) => a - b)
+    const q = base ? roundRatios(r, base) : null
+    if (q !== null) {
       r.roundRatio = quantile(q, 0.5)
       r.roundRatioP10 = quantile(q, 0.1)
       r.roundRatioP90 = quantile(q, 0.9)
@@ -688,8 +694,8 @@ const GOALS = [
 // round run seconds apart, their median rounds may be minutes apart, so on
 // this VM it is the steadier figure; it does not decide the goal.
 function pairedRatio (r, o) {
-  if (r.roundsMs.length !== o.roundsMs.length) return null
-  return quantile(r.roundsMs.map((ms, i) => o.roundsMs[i] / ms).sort((a, b) => a - b), 0.5)
+  const q = roundRatios(r, o)
+  return q === null ? null : quantile(q, 0.5)
 }
 
 function evalGoals (rows) {

@@ -128,10 +128,7 @@ function buildProps (buf, T, i, A, ab, bo) {
           up = Object.create(null)
           o.userProperties = up
         }
-        const cur = up[k]
-        if (cur === undefined) up[k] = val
-        else if (Array.isArray(cur)) cur.push(val)
-        else up[k] = [cur, val]
+        addPair(up, k, val)
         continue
       }
     }
@@ -147,16 +144,32 @@ function buildProps (buf, T, i, A, ab, bo) {
       case 31: if (o.reasonString === undefined) { o.reasonString = v; continue } break
       case 35: if (o.topicAlias === undefined) { o.topicAlias = v; continue } break
     }
-    const cur = o[name]
-    // mqtt-packet tests `if (result[name])`: a repeated property whose first
-    // value is falsy (0, false, '') is overwritten, not collected. Repeats other
-    // than subscriptionIdentifier (never 0 when strict) reach here only in
-    // lenient mode.
-    if (!cur) o[name] = v
-    else if (Array.isArray(cur)) cur.push(v)
-    else o[name] = [cur, v]
+    // Repeats other than subscriptionIdentifier (never 0 when strict) reach
+    // here only in lenient mode.
+    o[name] = combine(o[name], v)
   }
   return o
+}
+
+/** mqtt-packet's collection of a user property: a repeated name gets an array of values. */
+function addPair (up, k, v) {
+  const cur = up[k]
+  if (cur === undefined) up[k] = v
+  else if (Array.isArray(cur)) cur.push(v)
+  else up[k] = [cur, v]
+}
+
+/**
+ * mqtt-packet's rule for a repeated property (it tests `if (result[name])`):
+ * a falsy first value (0, false, '') is overwritten, not collected.
+ */
+function combine (cur, v) {
+  if (!cur) return v
+  if (Array.isArray(cur)) {
+    cur.push(v)
+    return cur
+  }
+  return [cur, v]
 }
 
 function buildConnect (buf, T, r, packet, A, ab, bo) {
@@ -340,4 +353,4 @@ function buildPacket (buf, T, r, A, ab, bo) {
   }
 }
 
-module.exports = { buildPacket, buildProps, str, Packet, CMDS, PNAME }
+module.exports = { buildPacket, buildProps, str, addPair, combine, Packet, CMDS, PNAME }

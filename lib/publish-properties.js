@@ -9,7 +9,7 @@
 // longer pays for it, and one that does pays what it paid before.
 
 const { inspect } = require('node:util')
-const { buildProps, str } = require('./build')
+const { buildProps, str, addPair, combine } = require('./build')
 const { view } = require('./view')
 
 // Hidden fields (symbol keys: not in Object.keys, for-in or JSON).
@@ -90,24 +90,6 @@ class PublishProperties {
 // properties object with for-in but writes only own properties (mqtt-packet
 // does both) would otherwise count its bytes without writing them. Such code
 // drops it instead; toObject() is for them (index.d.ts says so).
-
-// mqtt-packet's collection of a user property.
-function addPair (up, k, v) {
-  const cur = up[k]
-  if (cur === undefined) up[k] = v
-  else if (Array.isArray(cur)) cur.push(v)
-  else up[k] = [cur, v]
-}
-
-// mqtt-packet's rule for a repeated property: a falsy first value is overwritten.
-function combine (cur, v) {
-  if (!cur) return v
-  if (Array.isArray(cur)) {
-    cur.push(v)
-    return cur
-  }
-  return [cur, v]
-}
 
 /**
  * The PublishProperties of the property block at T[i] of a PUBLISH record
