@@ -109,3 +109,60 @@ describe('bench/run.js --quick', { skip: native.hasNative ? false : 'native bind
     }
   })
 })
+
+describe('bench/run.js --runs', { skip: native.hasNative ? false : 'native binding not built' }, () => {
+  const RUN = path.join(__dirname, '..', 'bench', 'run.js')
+  let dir
+  let out
+  let stdout
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mqttwire-bench-runs-'))
+    const file = path.join(dir, 'runs.json')
+    stdout = execFileSync(process.execPath, [RUN, '--quick', '--only', 'w1,w4', '--runs', '2', '--json', file], {
+      encoding: 'utf8',
+      timeout: 180000,
+      maxBuffer: 16 << 20
+    })
+    out = JSON.parse(fs.readFileSync(file, 'utf8'))
+  })
+  after(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }) })
+
+  const median = (xs) => { const q = xs.slice().sort((a, b) => a - b); const mid = (q.length - 1) / 2; return (q[Math.floor(mid)] + q[Math.ceil(mid)]) / 2 }
+
+  it('makes each run a full run of its own, with the options given', () => {
+    assert.strictEqual(out.runs.length, 2)
+    assert.strictEqual((stdout.match(/correctness pre-check: PASSED/g) || []).length, 2 * 3, 'w1, w4 and w4 (v5) checked in each run')
+    for (const run of out.runs) {
+      assert.strictEqual(run.options.quick, true)
+      assert.deepStrictEqual(run.workloads.map((r) => r.workload).sort(), ['w1', 'w4d', 'w4d5', 'w4g', 'w4g5', 'w4s', 'w4s5', 'w4w', 'w4w5'])
+      assert.strictEqual(run.correctness.passed, true)
+    }
+  })
+
+  it('decides each goal by the median over the runs of its ratio, and counts the runs that met it', () => {
+    const keys = (run) => [...run.goals, ...run.goalsInfo].map((g) => `${g.workload} ${g.path} ${g.op} ${g.target}`).sort()
+    const all = [...out.goals, ...out.goalsInfo]
+    assert.deepStrictEqual(all.map((g) => `${g.workload} ${g.path} ${g.op} ${g.target}`).sort(), keys(out.runs[0]))
+    assert.ok(out.goals.some((g) => g.workload === 'w4s') && out.goals.some((g) => g.op === '>js'))
+    for (const g of all) {
+      const per = out.runs.map((run) => [...run.goals, ...run.goalsInfo].find((x) => x.workload === g.workload && x.path === g.path && x.op === g.op && x.target === g.target))
+      assert.deepStrictEqual(g.runs.map((r) => r.value), per.map((x) => x.value))
+      const want = median(per.map((x) => x.value))
+      assert.ok(Math.abs(g.value - want) < 1e-9 * want, `${g.workload} ${g.path}: median ${g.value} vs ${want}`)
+      assert.ok(Math.abs(g.perRound - median(per.map((x) => x.perRound))) < 1e-9 * g.perRound)
+      if (g.info) continue
+      const target = g.op === '>=' ? g.target : g.op === '>=js' ? 0.95 : 1
+      assert.strictEqual(g.pass, g.op === '>js' ? g.value > target : g.value >= target, `${g.workload} ${g.path} verdict`)
+      assert.strictEqual(g.passedRuns, per.filter((x) => x.pass).length)
+      const line = `${g.pass ? 'PASS' : 'FAIL'}  ${g.workload.padEnd(5)} ${g.path.padEnd(10)} median`
+      assert.ok(stdout.includes(line), `printed: ${line}`)
+      assert.ok(stdout.includes(`met in ${g.passedRuns} of 2 runs`))
+    }
+  })
+
+  it('refuses a run count that is not a whole number >= 1, and --profile with it', () => {
+    for (const [args, msg] of [[['--runs', '0'], /--runs takes a whole number >= 1, got 0/], [['--runs', '1.5'], /got 1\.5/], [['--runs', '2', '--profile', path.join(os.tmpdir(), 'x')], /--profile profiles one run; drop --runs/]]) {
+      assert.throws(() => execFileSync(process.execPath, [RUN, '--quick', ...args], { encoding: 'utf8', stdio: 'pipe' }), (err) => msg.test(err.stderr))
+    }
+  })
+})
