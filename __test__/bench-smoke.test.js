@@ -16,21 +16,21 @@ const PARSE_WORKLOADS = ['w1', 'w2', 'w3', 'w5']
 const ENCODE_WORKLOADS = ['w4g', 'w4w', 'w4s', 'w4d', 'w4g5', 'w4w5', 'w4s5', 'w4d5']
 const PARSE_PATHS = ['mqtt-packet', 'mqttwire', 'router', 'mqttwire-js', 'router-js']
 const ENCODE_PATHS = ['mqtt-packet', 'mqttwire']
+const RUN = path.join(__dirname, '..', 'bench', 'run.js')
+
+/** Runs bench/run.js with `args` plus --json into a temporary folder: { dir, stdout, out }. */
+function runBench (args) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mqttwire-bench-'))
+  const file = path.join(dir, 'bench.json')
+  const stdout = execFileSync(process.execPath, [RUN, ...args, '--json', file], { encoding: 'utf8', timeout: 180000, maxBuffer: 16 << 20 })
+  return { dir, stdout, out: JSON.parse(fs.readFileSync(file, 'utf8')) }
+}
 
 describe('bench/run.js --quick', { skip: native.hasNative ? false : 'native binding not built' }, () => {
   let dir
   let out
   let stdout
-  before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mqttwire-bench-'))
-    const file = path.join(dir, 'bench.json')
-    stdout = execFileSync(process.execPath, [path.join(__dirname, '..', 'bench', 'run.js'), '--quick', '--json', file], {
-      encoding: 'utf8',
-      timeout: 180000,
-      maxBuffer: 16 << 20
-    })
-    out = JSON.parse(fs.readFileSync(file, 'utf8'))
-  })
+  before(() => { ({ dir, stdout, out } = runBench(['--quick'])) })
   after(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }) })
 
   it('passes the correctness pre-check', () => {
@@ -111,20 +111,10 @@ describe('bench/run.js --quick', { skip: native.hasNative ? false : 'native bind
 })
 
 describe('bench/run.js --runs', { skip: native.hasNative ? false : 'native binding not built' }, () => {
-  const RUN = path.join(__dirname, '..', 'bench', 'run.js')
   let dir
   let out
   let stdout
-  before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mqttwire-bench-runs-'))
-    const file = path.join(dir, 'runs.json')
-    stdout = execFileSync(process.execPath, [RUN, '--quick', '--only', 'w1,w4', '--runs', '2', '--json', file], {
-      encoding: 'utf8',
-      timeout: 180000,
-      maxBuffer: 16 << 20
-    })
-    out = JSON.parse(fs.readFileSync(file, 'utf8'))
-  })
+  before(() => { ({ dir, stdout, out } = runBench(['--quick', '--only', 'w1,w4', '--runs', '2'])) })
   after(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }) })
 
   const median = (xs) => { const q = xs.slice().sort((a, b) => a - b); const mid = (q.length - 1) / 2; return (q[Math.floor(mid)] + q[Math.ceil(mid)]) / 2 }
