@@ -60,7 +60,9 @@ function parseArgs (argv) {
     else if (a === '--profile') o.profile = val()
     else if (a === '--runs') o.runs = Number(val())
     else if (a === '--help' || a === '-h') {
-      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 25).join('\n'))
+      // the comment block at the top of this file
+      const lines = fs.readFileSync(__filename, 'utf8').split('\n').slice(2)
+      console.log(lines.slice(0, lines.findIndex((l) => !l.startsWith('//'))).join('\n'))
       process.exit(0)
     } else throw new Error(`bench/run.js: unknown option ${a} (try --help)`)
   }
@@ -718,13 +720,14 @@ function evalGoals (rows) {
     const row = rows.find((r) => r.workload === w)
     const r = row && row.results[pathName]
     if (!r) continue
-    // ns: the path's ns a packet; otherNs: the side it is compared with
+    // against: the side the path is compared with; ns, otherNs: their ns a packet
     const vsJs = op === '>js' || op === '>=js'
-    const o = row.results[vsJs ? target : 'mqtt-packet']
+    const against = vsJs ? target : 'mqtt-packet'
+    const o = row.results[against]
     if (!o) continue
     const v = vsJs ? r.packetsPerSec / o.packetsPerSec : r.ratio
     const perRound = vsJs ? pairedRatio(r, o) : r.roundRatio
-    const g = { workload: w, path: pathName, op, target, desc, value: v, perRound, ns: r.nsPerPacket, otherNs: o.nsPerPacket }
+    const g = { workload: w, path: pathName, op, target, against, desc, value: v, perRound, ns: r.nsPerPacket, otherNs: o.nsPerPacket }
     if (op === 'info') g.info = true
     else {
       g.goal = op === '>=' ? `>= ${target}x mqtt-packet` : op === '>=js' ? `>= 0.95x ${target}` : `> ${target}`
@@ -898,7 +901,7 @@ function goalsOverRuns (runs) {
   runs.forEach((run, i) => {
     for (const g of [...run.goals, ...run.goalsInfo]) {
       const key = `${g.workload} ${g.path} ${g.op} ${g.target}`
-      if (!byKey.has(key)) byKey.set(key, { workload: g.workload, path: g.path, op: g.op, target: g.target, goal: g.goal, desc: g.desc, info: g.info === true, runs: [] })
+      if (!byKey.has(key)) byKey.set(key, { workload: g.workload, path: g.path, op: g.op, target: g.target, against: g.against, goal: g.goal, desc: g.desc, info: g.info === true, runs: [] })
       byKey.get(key).runs.push({ run: i + 1, value: g.value, perRound: g.perRound, ns: g.ns, otherNs: g.otherNs, pass: g.pass })
     }
   })
@@ -927,8 +930,7 @@ function printGoalsOverRuns (goals, k) {
     const verdict = g.info ? 'not a goal' : `goal ${g.goal}, met in ${g.passedRuns} of ${g.runs.length} runs`
     console.log(`${head}  ${pad(g.workload, 5)} ${pad(g.path, 10)} median ${pad(fmt(g.value, 2) + 'x', 7, true)} (${fmt(g.perRound, 2)}x)  ${verdict}  (${g.desc})`)
     console.log(`          runs: ${per}`)
-    const other = g.op === '>js' || g.op === '>=js' ? g.target : 'mqtt-packet'
-    console.log(`          ns/pkt ${g.path} ${g.runs.map((r) => fmt(r.ns, 0)).join(' ')}; ${other} ${g.runs.map((r) => fmt(r.otherNs, 0)).join(' ')}`)
+    console.log(`          ns/pkt ${g.path} ${g.runs.map((r) => fmt(r.ns, 0)).join(' ')}; ${g.against} ${g.runs.map((r) => fmt(r.otherNs, 0)).join(' ')}`)
   }
 }
 

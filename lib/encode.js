@@ -794,9 +794,10 @@ function publish (packet, opts, split, exact) {
     ? 0x30 | (qos << 1) | (settings.dup ? 8 : 0) | (settings.retain ? 1 : 0)
     : PUBLISH_HEADER[qos][settings.dup ? 1 : 0][settings.retain ? 1 : 0]
 
-  // a large packet: its strings measured now (a second pass would cost a
-  // large allocation, and the size limit is checked on the exact length)
-  if (exact !== true && length > SLAB_MAX_PACKET) return publish(packet, opts, split, true)
+  // a large packet whose sizes took strings as ASCII: measured exactly now (a
+  // second pass would cost a large allocation, and the size limit is checked
+  // on the exact length)
+  if (length > SLAB_MAX_PACKET && (asciiTopic || propsSize > 0) && exact !== true) return publish(packet, opts, split, true)
 
   const tail = split === true && payload.length >= SPLIT_PAYLOAD && isBuffer(payload)
   const buf = allocPacket(header, length, tail ? payload.length : 0)
