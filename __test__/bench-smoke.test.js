@@ -156,3 +156,47 @@ describe('bench/run.js --runs', { skip: native.hasNative ? false : 'native bindi
     }
   })
 })
+
+describe('bench/stream-floor.js', { skip: native.hasNative ? false : 'native binding not built' }, () => {
+  const FLOOR = path.join(__dirname, '..', 'bench', 'stream-floor.js')
+  const floor = (args) => execFileSync(process.execPath, [FLOOR, ...args], { encoding: 'utf8', timeout: 180000, maxBuffer: 16 << 20 })
+
+  it('times every side in one process and gives each ratio from the same rounds', () => {
+    const out = floor(['--rounds', '1', '--min-ms', '0'])
+    const ns = {}
+    for (const name of ['write floor', 'copy floor', 'mqttwire', 'mqtt-packet']) {
+      const m = out.match(new RegExp(`^${name} +(\\d+) +\\d+–\\d+ +[\\d.]+ +[\\d.]+ +[\\d.]+ +(\\d+)$`, 'm'))
+      assert.ok(m, `no row for ${name} in:\n${out}`)
+      ns[name] = Number(m[1])
+      assert.ok(ns[name] > 0 && Number(m[2]) > 0, `${name}: ${m[0]}`)
+    }
+    // one round: each ratio is the quotient of the two sides' times in it
+    for (const [a, b] of [['mqtt-packet', 'mqttwire'], ['mqtt-packet', 'copy floor'], ['mqtt-packet', 'write floor'], ['mqttwire', 'copy floor']]) {
+      const m = out.match(new RegExp(`^  ${a} / ${b} +([\\d.]+)x`, 'm'))
+      assert.ok(m, `no ratio ${a} / ${b} in:\n${out}`)
+      const want = ns[a] / ns[b]
+      assert.ok(Math.abs(Number(m[1]) - want) <= want * 0.02 + 0.01, `${a} / ${b}: printed ${m[1]}, the rows give ${want.toFixed(2)}`)
+    }
+  })
+
+  it('--runs makes each run a process of its own and takes the median of their w4s ratios', () => {
+    const out = floor(['--runs', '3', '--rounds', '1', '--min-ms', '0', '--sides', 'mqttwire,mqtt-packet'])
+    const rows = [...out.matchAll(/^(\d) +(\d+) +(\d+) +[\d.]+ +([\d.]+)x$/gm)]
+    assert.deepStrictEqual(rows.map((r) => r[1]), ['1', '2', '3'], out)
+    const ratios = rows.map((r) => Number(r[4]))
+    for (const r of rows) {
+      const want = Number(r[3]) / Number(r[2])
+      assert.ok(Math.abs(Number(r[4]) - want) <= want * 0.02 + 0.01, `run ${r[1]}: ${r[0]}`)
+    }
+    const sorted = [...ratios].sort((x, y) => x - y)
+    const m = out.match(/^w4s ratio over the runs: median ([\d.]+)x, ([\d.]+)–([\d.]+)$/m)
+    assert.ok(m, out)
+    assert.deepStrictEqual([Number(m[1]), Number(m[2]), Number(m[3])], [sorted[1], sorted[0], sorted[2]])
+  })
+
+  it('refuses unknown sides and counts that are not whole numbers >= 1', () => {
+    for (const [args, msg] of [[['--sides', 'mqtt'], /--sides takes names from write floor, copy floor, mqttwire, mqtt-packet \(comma-separated\), got mqtt/], [['--runs', '0'], /--runs takes a whole number >= 1, got 0/], [['--rounds', '2.5'], /--rounds takes a whole number >= 1, got 2\.5/], [['--min-ms', '-1'], /--min-ms takes a number >= 0, got -1/]]) {
+      assert.throws(() => execFileSync(process.execPath, [FLOOR, ...args], { encoding: 'utf8', stdio: 'pipe' }), (err) => msg.test(err.stderr))
+    }
+  })
+})
