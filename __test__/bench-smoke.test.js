@@ -73,6 +73,8 @@ describe('bench/run.js --quick', { skip: native.hasNative ? false : 'native bind
           assert.ok(r.max >= r.min)
           assert.strictEqual(r.roundsMs.length, out.options.rounds)
           assert.strictEqual(r.passesPerSample, 1, `${w}.${p}.passesPerSample`)
+          // the collections that started in its timed passes, a pass
+          for (const k of ['gcMsPerPass', 'scavengesPerPass']) assert.ok(Number.isFinite(r[k]) && r[k] >= 0, `${w}.${p}.${k}: ${r[k]}`)
           // the per-round ratio: mqtt-packet's round time over this path's, round by round
           const base = rows[w].results['mqtt-packet'].roundsMs
           const q = r.roundsMs.map((ms, i) => base[i] / ms).sort((a, b) => a - b)
@@ -99,6 +101,21 @@ describe('bench/run.js --quick', { skip: native.hasNative ? false : 'native bind
       assert.ok(Math.abs(g.value - r.packetsPerSec / other.packetsPerSec) < 1e-9 * g.value, `${g.workload} ${g.path}: the value is the ratio of medians`)
     }
     assert.match(stdout, /Goals \(ratios within this run: of the medians, which decides; per round, paired, in brackets\):/)
+    for (const g of [...out.goals, ...out.goalsInfo]) {
+      const against = rows[g.workload].results[g.against]
+      assert.strictEqual(g.gcMs, rows[g.workload].results[g.path].gcMsPerPass, `${g.workload} ${g.path}: gcMs`)
+      assert.strictEqual(g.otherGcMs, against.gcMsPerPass, `${g.workload} ${g.path}: otherGcMs`)
+    }
+  })
+
+  it('prints each path\'s GC ms a timed pass on its row', () => {
+    for (const row of out.workloads) {
+      for (const [name, r] of Object.entries(row.results)) {
+        const line = stdout.split('\n').find((l) => l.startsWith(`    ${name.padEnd(14)}`) && l.includes(` ${(r.packetsPerSec / 1e6).toFixed(3)} `))
+        assert.ok(line, `${row.workload} ${name}: row not printed`)
+        assert.ok(line.includes(`GC ${r.gcMsPerPass.toFixed(1)} ms/pass`), `${row.workload} ${name}: ${line}`)
+      }
+    }
   })
 
   it('reports the chunk-size crossover table for native vs js', () => {
@@ -137,6 +154,7 @@ describe('bench/run.js --runs', { skip: native.hasNative ? false : 'native bindi
     for (const g of all) {
       const per = out.runs.map((run) => [...run.goals, ...run.goalsInfo].find((x) => x.workload === g.workload && x.path === g.path && x.op === g.op && x.target === g.target))
       assert.deepStrictEqual(g.runs.map((r) => r.value), per.map((x) => x.value))
+      assert.deepStrictEqual(g.runs.map((r) => [r.gcMs, r.otherGcMs]), per.map((x) => [x.gcMs, x.otherGcMs]))
       const want = median(per.map((x) => x.value))
       assert.ok(Math.abs(g.value - want) < 1e-9 * want, `${g.workload} ${g.path}: median ${g.value} vs ${want}`)
       assert.ok(Math.abs(g.perRound - median(per.map((x) => x.perRound))) < 1e-9 * g.perRound)
@@ -147,6 +165,7 @@ describe('bench/run.js --runs', { skip: native.hasNative ? false : 'native bindi
       const line = `${g.pass ? 'PASS' : 'FAIL'}  ${g.workload.padEnd(5)} ${g.path.padEnd(10)} median`
       assert.ok(stdout.includes(line), `printed: ${line}`)
       assert.ok(stdout.includes(`met in ${g.passedRuns} of 2 runs`))
+      assert.ok(stdout.includes(`          GC ms/pass ${g.path} ${g.runs.map((r) => r.gcMs.toFixed(1)).join(' ')}; ${g.against} `), `${g.workload} ${g.path}: GC line`)
     }
   })
 

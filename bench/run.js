@@ -32,6 +32,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { Writable } = require('node:stream')
+const { PerformanceObserver, performance, constants: perfConstants } = require('node:perf_hooks')
 
 const W = require('./workloads')
 const { makeDriver, newConsumer, drained, SOCKET_HWM, exposeGc, batchEnds } = require('./drivers')
@@ -408,6 +409,46 @@ async function checkEncodeStream (wname, packets, opts, contenders) {
 
 // ---------------------------------------------------------------- timing
 const immediate = () => new Promise((resolve) => setImmediate(resolve))
+
+// The garbage collections in each contender's timed passes: V8 reports every
+// collection (PerformanceObserver 'gc', delivered after the fact); sample()
+// notes each pass's window and gcStats() counts the collections that started
+// inside a contender's windows. The table prints GC ms a pass: where a
+// scavenge lands (mid-pass, copying what the pass holds, or between passes)
+// can decide a row (benches/README.md, w4s).
+const gcLog = []
+let passWindows = {}
+function watchGc () {
+  const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) gcLog.push(e) })
+  obs.observe({ entryTypes: ['gc'] })
+}
+function passWindow (name, from) {
+  (passWindows[name] || (passWindows[name] = [])).push(from, performance.now())
+}
+/** GC ms and scavenges a timed pass of each contender since the last call; consumes the log. */
+async function gcStats () {
+  await immediate() // the observer's entries of the last passes arrive on a later turn
+  await immediate()
+  const out = {}
+  for (const [name, w] of Object.entries(passWindows)) {
+    let ms = 0
+    let minor = 0
+    for (const e of gcLog) {
+      for (let i = 0; i < w.length; i += 2) {
+        if (e.startTime >= w[i] && e.startTime < w[i + 1]) {
+          ms += e.duration
+          if (e.detail.kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) minor++
+          break
+        }
+      }
+    }
+    const passes = w.length / 2
+    out[name] = { gcMsPerPass: ms / passes, scavengesPerPass: minor / passes }
+  }
+  gcLog.length = 0
+  passWindows = {}
+  return out
+}
 /**
  * Let the event loop turn (at least once) until `st.bytes` reaches `bytes`:
  * the nextTick uncorks, the stream's writev/write and its after-write ticks
@@ -512,7 +553,12 @@ function sample (passes, name, pass) {
   const min = opt.minMs * 1e6
   let t = 0
   let reps = 0
-  do { t += pass(); reps++ } while (t < min)
+  do {
+    const from = performance.now()
+    t += pass()
+    passWindow(name, from)
+    reps++
+  } while (t < min)
   passes[name] = (passes[name] || 0) + reps
   timedPasses += reps
   return t / reps
@@ -521,7 +567,12 @@ async function sampleAsync (passes, name, pass) {
   const min = opt.minMs * 1e6
   let t = 0
   let reps = 0
-  do { t += await pass(); reps++ } while (t < min)
+  do {
+    const from = performance.now()
+    t += await pass()
+    passWindow(name, from)
+    reps++
+  } while (t < min)
   passes[name] = (passes[name] || 0) + reps
   timedPasses += reps
   return t / reps
@@ -659,6 +710,7 @@ function printRow (row) {
       pad(`${fmtM(r.min)}–${fmtM(r.max)}`, 26, true) + pad(`${fmtM(r.p10)}–${fmtM(r.p90)}`, 16, true) +
       pad(r.roundRatio === undefined || name === 'mqtt-packet' ? '-' : `${fmt(r.roundRatio, 2)}x (${fmt(r.roundRatioP10, 1)}–${fmt(r.roundRatioP90, 1)})`, 29, true) +
       (r.passesPerSample !== undefined ? `   ${fmt(r.passesPerSample, 1)} passes/sample` : '') +
+      (r.gcMsPerPass !== undefined ? `   GC ${fmt(r.gcMsPerPass, 1)} ms/pass` : '') +
       (r.writesPerPacket !== undefined ? `   ${fmt(r.writesPerPacket, 1)} write()/pkt` : ''))
   }
 }
@@ -720,14 +772,15 @@ function evalGoals (rows) {
     const row = rows.find((r) => r.workload === w)
     const r = row && row.results[pathName]
     if (!r) continue
-    // against: the side the path is compared with; ns, otherNs: their ns a packet
+    // against: the side the path is compared with; ns, otherNs: their ns a
+    // packet; gcMs, otherGcMs: their GC ms a timed pass
     const vsJs = op === '>js' || op === '>=js'
     const against = vsJs ? target : 'mqtt-packet'
     const o = row.results[against]
     if (!o) continue
     const v = vsJs ? r.packetsPerSec / o.packetsPerSec : r.ratio
     const perRound = vsJs ? pairedRatio(r, o) : r.roundRatio
-    const g = { workload: w, path: pathName, op, target, against, desc, value: v, perRound, ns: r.nsPerPacket, otherNs: o.nsPerPacket }
+    const g = { workload: w, path: pathName, op, target, against, desc, value: v, perRound, ns: r.nsPerPacket, otherNs: o.nsPerPacket, gcMs: r.gcMsPerPass, otherGcMs: o.gcMsPerPass }
     if (op === 'info') g.info = true
     else {
       g.goal = op === '>=' ? `>= ${target}x mqtt-packet` : op === '>=js' ? `>= 0.95x ${target}` : `> ${target}`
@@ -761,7 +814,14 @@ async function main () {
   const N = opt.n
   const rows = []
   const CHUNK = 64 * 1024
-  const emit = (row) => { rows.push(row); printRow(row) }
+  watchGc()
+  await gcStats() // drop what setup collected
+  const emit = async (row) => {
+    const gcs = await gcStats()
+    for (const [name, r] of Object.entries(row.results)) if (gcs[name]) Object.assign(r, gcs[name])
+    rows.push(row)
+    printRow(row)
+  }
   // Each workload is built, checked equal to mqtt-packet and timed in turn,
   // then dropped: only the workload being timed lives on the heap. V8 counts
   // the ArrayBuffers of socket reads as external memory, and that count starts
@@ -785,7 +845,7 @@ async function main () {
     const from = checks.length
     checkParse(w, chunks, C.parse)
     passed(w.name, from)
-    emit(benchParse(w, chunks, C.parse, CHUNK))
+    await emit(benchParse(w, chunks, C.parse, CHUNK))
   }
   if (want('w5')) {
     const clients = opt.quick ? 100 : 2000
@@ -793,7 +853,7 @@ async function main () {
     const from = checks.length
     checkGateway(w5, C.parse)
     passed(w5.name, from)
-    emit(benchGateway(w5, C.parse))
+    await emit(benchGateway(w5, C.parse))
   }
   if (want('w4') && C.encode.length > 0) {
     const SINK = 'writeToStream() into a stream.Writable that discards (Node\'s stream machinery, as a socket has)'
@@ -820,7 +880,7 @@ async function main () {
       }
       passed(v === 5 ? 'w4 (v5)' : 'w4', from)
       for (const [wn, title, mode] of enc) {
-        emit(mode === 'stream' || mode === 'drain'
+        await emit(mode === 'stream' || mode === 'drain'
           ? await benchEncodeStream(wn, title, pk, o, C.encode, bytes, mode === 'drain')
           : benchEncode(wn, title, pk, o, C.encode, mode, bytes))
       }
@@ -902,7 +962,7 @@ function goalsOverRuns (runs) {
     for (const g of [...run.goals, ...run.goalsInfo]) {
       const key = `${g.workload} ${g.path} ${g.op} ${g.target}`
       if (!byKey.has(key)) byKey.set(key, { workload: g.workload, path: g.path, op: g.op, target: g.target, against: g.against, goal: g.goal, desc: g.desc, info: g.info === true, runs: [] })
-      byKey.get(key).runs.push({ run: i + 1, value: g.value, perRound: g.perRound, ns: g.ns, otherNs: g.otherNs, pass: g.pass })
+      byKey.get(key).runs.push({ run: i + 1, value: g.value, perRound: g.perRound, ns: g.ns, otherNs: g.otherNs, gcMs: g.gcMs, otherGcMs: g.otherGcMs, pass: g.pass })
     }
   })
   const med = (xs) => {
@@ -931,6 +991,7 @@ function printGoalsOverRuns (goals, k) {
     console.log(`${head}  ${pad(g.workload, 5)} ${pad(g.path, 10)} median ${pad(fmt(g.value, 2) + 'x', 7, true)} (${fmt(g.perRound, 2)}x)  ${verdict}  (${g.desc})`)
     console.log(`          runs: ${per}`)
     console.log(`          ns/pkt ${g.path} ${g.runs.map((r) => fmt(r.ns, 0)).join(' ')}; ${g.against} ${g.runs.map((r) => fmt(r.otherNs, 0)).join(' ')}`)
+    console.log(`          GC ms/pass ${g.path} ${g.runs.map((r) => fmt(r.gcMs, 1)).join(' ')}; ${g.against} ${g.runs.map((r) => fmt(r.otherGcMs, 1)).join(' ')}`)
   }
 }
 
