@@ -413,7 +413,8 @@ const immediate = () => new Promise((resolve) => setImmediate(resolve))
 // The garbage collections in each contender's timed passes: V8 reports every
 // collection (PerformanceObserver 'gc', delivered after the fact); sample()
 // notes each pass's window and gcStats() counts the collections that started
-// inside a contender's windows. The table prints GC ms a pass: where a
+// inside a contender's windows (warm-up passes included, as in passes a
+// sample). The table prints GC ms a pass: where a
 // scavenge lands (mid-pass, copying what the pass holds, or between passes)
 // can decide a row (benches/README.md, w4s).
 const gcLog = []

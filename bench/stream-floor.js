@@ -132,7 +132,8 @@ async function pass (side, n = packets.length) {
 
 // V8 heap bytes a packet: the median of five passes of 2,000 packets, each
 // written after a forced gc() and taken only if no collection ran in between
-// (the heap-used growth is then what the pass allocated)
+// (the heap-used growth is then what the pass allocated); '-' if no pass of
+// 40 got through without a collection
 const HEAP_N = 2000
 async function heapPerPacket (side) {
   const got = []
@@ -192,7 +193,7 @@ async function main () {
   console.log('side'.padEnd(13) + 'ns/pkt'.padStart(8) + '   min–max'.padEnd(14) + 'passes/sample'.padStart(14) + 'scavenges/pass'.padStart(15) + 'GC ms/pass'.padStart(12) + 'heap B/pkt'.padStart(12))
   for (const x of result.sides) {
     console.log(x.name.padEnd(13) + x.ns.toFixed(0).padStart(8) + `   ${x.min.toFixed(0)}–${x.max.toFixed(0)}`.padEnd(14) +
-      x.passesPerSample.toFixed(1).padStart(14) + x.scavengesPerPass.toFixed(1).padStart(15) + x.gcMsPerPass.toFixed(1).padStart(12) + x.heapBytesPerPacket.toFixed(0).padStart(12))
+      x.passesPerSample.toFixed(1).padStart(14) + x.scavengesPerPass.toFixed(1).padStart(15) + x.gcMsPerPass.toFixed(1).padStart(12) + (Number.isFinite(x.heapBytesPerPacket) ? x.heapBytesPerPacket.toFixed(0) : '-').padStart(12))
   }
   if (result.ratios.length > 0) console.log('\nper-round ratios, median:')
   for (const r of result.ratios) console.log(`  ${(r.a + ' / ' + r.b).padEnd(26)} ${r.ratio.toFixed(2)}x  (${r.what})`)
