@@ -214,6 +214,24 @@ describe('bench/stream-floor.js', { skip: native.hasNative ? false : 'native bin
     assert.deepStrictEqual([Number(m[1]), Number(m[2]), Number(m[3])], [sorted[1], sorted[0], sorted[2]])
   })
 
+  it('--fanout writes the same packets over 2,000 streams, a few to each of 250 streams a tick', () => {
+    const out = floor(['--fanout', '--rounds', '1', '--min-ms', '0', '--sides', 'mqttwire,mqtt-packet'])
+    const head = out.match(/^writeToStream as a gateway fans out: 100000 3\.1\.1 PUBLISH, [\d.]+ MB, in (\d+) ticks over 2000 stream\.Writables \(highWaterMark 16384\), 1-4 packets to each of 250 streams a tick/m)
+    assert.ok(head, out)
+    // 250 streams a tick, 2.5 packets each on average: ~160 ticks for 100k packets
+    assert.ok(Number(head[1]) > 100 && Number(head[1]) < 250, `ticks: ${head[1]}`)
+    const ns = {}
+    for (const name of ['mqttwire', 'mqtt-packet']) {
+      const m = out.match(new RegExp(`^${name} +(\\d+) `, 'm'))
+      assert.ok(m, `no row for ${name} in:\n${out}`)
+      ns[name] = Number(m[1])
+    }
+    const m = out.match(/^ {2}mqtt-packet \/ mqttwire +([\d.]+)x {2}\(the fan-out ratio\)$/m)
+    assert.ok(m, out)
+    const want = ns['mqtt-packet'] / ns.mqttwire
+    assert.ok(Math.abs(Number(m[1]) - want) <= want * 0.02 + 0.01, `printed ${m[1]}, the rows give ${want.toFixed(2)}`)
+  })
+
   it('refuses unknown sides and counts that are not whole numbers >= 1', () => {
     for (const [args, msg] of [[['--sides', 'mqtt'], /--sides takes names from write floor, copy floor, mqttwire, mqtt-packet \(comma-separated\), got mqtt/], [['--runs', '0'], /--runs takes a whole number >= 1, got 0/], [['--rounds', '2.5'], /--rounds takes a whole number >= 1, got 2\.5/], [['--min-ms', '-1'], /--min-ms takes a number >= 0, got -1/]]) {
       assert.throws(() => execFileSync(process.execPath, [FLOOR, ...args], { encoding: 'utf8', stdio: 'pipe' }), (err) => msg.test(err.stderr))

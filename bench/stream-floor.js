@@ -27,14 +27,19 @@
 //   node bench/stream-floor.js --runs 6   six runs, each a process of its own,
 //        then one line a run: the sides' ns a packet, mqttwire's GC ms a pass,
 //        the w4s ratio (the GC state that decides it is per process)
+//   node bench/stream-floor.js --fanout  the same packets as a gateway writes
+//        them: 2,000 streams with a socket's 16 KiB highWaterMark, each tick
+//        1-4 packets to each of 250 of them, then the tick ends (the streams
+//        uncork and flush); write() results are not waited on
 //
-// It answers two questions: how much of mqttwire's w4s time could a better
-// encoder still take away while writing one Buffer a packet, and why the w4s
-// ratio differs so much from one process to the next.
+// It answers three questions: how much of mqttwire's w4s time could a better
+// encoder still take away while writing one Buffer a packet, why the w4s
+// ratio differs so much from one process to the next, and what ratio any
+// encoder could reach where a gateway writes a few packets to many sockets.
 
 const { PerformanceObserver, performance } = require('node:perf_hooks')
 const W = require('./workloads')
-const { newConsumer, exposeGc } = require('./drivers')
+const { newConsumer, exposeGc, SOCKET_HWM } = require('./drivers')
 const mqttwire = require('..')
 const mqttPacket = require('mqtt-packet')
 
@@ -52,6 +57,7 @@ if (SIDES !== null && (SIDES.length === 0 || SIDES.some((x) => !SIDE_NAMES.inclu
 const rat = args.indexOf('--runs')
 const RUNS = rat >= 0 ? Number(args[rat + 1]) : 0
 if (rat >= 0 && (!Number.isInteger(RUNS) || RUNS < 1)) throw new Error(`bench/stream-floor.js: --runs takes a whole number >= 1, got ${args[rat + 1]}`)
+const FANOUT = args.includes('--fanout')
 const LINE = args.includes('--result-line') // internal: a child of --runs prints its result as one JSON line
 const gc = exposeGc()
 if (gc === null) throw new Error('bench/stream-floor.js: gc() is not available')
@@ -65,16 +71,26 @@ const offsets = new Float64Array(encoded.length)
 for (let i = 0, o = 0; i < encoded.length; o += encoded[i].length, i++) offsets[i] = o
 const FastBuffer = Buffer[Symbol.species]
 
-function corkTillNextTick (s) {
-  s.cork()
-  process.nextTick(() => s.uncork())
+// Each stream is corked at its first write of a tick until the next tick, as
+// writeToStream corks it (the floors do the same).
+const kCorked = Symbol('corked')
+function uncork (s) {
+  s[kCorked] = false
+  s.uncork()
+}
+function corkOnce (s) {
+  if (s[kCorked] !== true) {
+    s.cork()
+    s[kCorked] = true
+    process.nextTick(uncork, s)
+  }
 }
 
-function writeFloor (s, n) {
-  corkTillNextTick(s)
-  const ab = all.buffer
-  const base = all.byteOffset
-  for (let i = 0; i < n; i++) s.write(new FastBuffer(ab, base + offsets[i], encoded[i].length))
+const ab = all.buffer
+const base = all.byteOffset
+function writeFloor (i, s) {
+  corkOnce(s)
+  s.write(new FastBuffer(ab, base + offsets[i], encoded[i].length))
 }
 
 const BLOCK = 64 * 1024
@@ -89,27 +105,54 @@ function take (n) {
   used = (used + n + 7) & ~7
   return v
 }
-function copyFloor (s, n) {
-  corkTillNextTick(s)
-  for (let i = 0; i < n; i++) {
-    const e = encoded[i]
-    const v = take(e.length)
-    v.set(e, 0)
-    s.write(v)
-  }
+function copyFloor (i, s) {
+  corkOnce(s)
+  const e = encoded[i]
+  const v = take(e.length)
+  v.set(e, 0)
+  s.write(v)
 }
 
-const LOOP = 'return function run (wts, packets, n, opts, s) { for (let i = 0; i < n; i++) wts(packets[i], s, opts) }'
-const loopOf = (wts) => {
-  const run = new Function(LOOP)() // eslint-disable-line no-new-func
-  return (s, n) => run(wts, packets, n, opts, s)
+// A pass follows a plan: its ticks, each a run of (stream, packet count)
+// pairs; packets are taken in order. w4s: one tick, every packet to one
+// stream. --fanout: each tick writes 1-4 packets to each of TICK_STREAMS of
+// STREAMS streams drawn at random (~625 packets a tick).
+const STREAMS = FANOUT ? 2000 : 1
+const TICK_STREAMS = 250
+function makePlan (n) {
+  const pairs = []
+  const ends = []
+  if (!FANOUT) {
+    pairs.push(0, n)
+    ends.push(pairs.length)
+    return { pairs: Int32Array.from(pairs), ends }
+  }
+  const rng = W.createRng(23)
+  let left = n
+  while (left > 0) {
+    for (let k = 0; k < TICK_STREAMS && left > 0; k++) {
+      const c = Math.min(left, rng.int(1, 4))
+      pairs.push(rng.int(0, STREAMS - 1), c)
+      left -= c
+    }
+    ends.push(pairs.length)
+  }
+  return { pairs: Int32Array.from(pairs), ends }
 }
+const plans = new Map()
+const planOf = (n) => plans.get(n) || plans.set(n, makePlan(n)).get(n)
+
+// each side its own compiled copy of the tick loop, so one side's type
+// feedback does not slow another's
+const TICK = 'return function run (write, pairs, from, to, streams, at) { for (let j = from; j < to; j += 2) { const s = streams[pairs[j]]; for (let k = pairs[j + 1]; k > 0; k--) write(at++, s) } return at }'
 const sides = [
   ['write floor', writeFloor],
   ['copy floor', copyFloor],
-  ['mqttwire', loopOf(mqttwire.writeToStream)],
-  ['mqtt-packet', loopOf(mqttPacket.writeToStream)]
-].filter(([name]) => SIDES === null || SIDES.includes(name)).map(([name, fn]) => ({ name, fn, consumer: newConsumer(false), passes: 0, ns: [], scavenges: [], gcMs: [] }))
+  ['mqttwire', (i, s) => mqttwire.writeToStream(packets[i], s, opts)],
+  ['mqtt-packet', (i, s) => mqttPacket.writeToStream(packets[i], s, opts)]
+].filter(([name]) => SIDES === null || SIDES.includes(name)).map(([name, write]) => ({
+  name, write, run: new Function(TICK)(), consumer: newConsumer(false), passes: 0, ns: [], scavenges: [], gcMs: [] // eslint-disable-line no-new-func
+}))
 
 const gcs = []
 const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) gcs.push(e) })
@@ -120,11 +163,17 @@ const tick = () => new Promise((resolve) => setImmediate(resolve))
 async function pass (side, n = packets.length) {
   const st = side.consumer.st
   side.consumer.reset()
-  const s = side.consumer.writable()
+  const streams = []
+  for (let k = 0; k < STREAMS; k++) streams.push(side.consumer.writable(FANOUT ? SOCKET_HWM : undefined))
+  const { pairs, ends } = planOf(n)
   const t0 = performance.now()
-  side.fn(s, n)
-  await tick()
+  let at = 0
+  for (let t = 0, from = 0; t < ends.length; from = ends[t], t++) {
+    at = side.run(side.write, pairs, from, ends[t], streams, at)
+    await tick() // the streams uncork and flush
+  }
   const t1 = performance.now()
+  if (at !== n) throw new Error(`bench/stream-floor.js: ${side.name}: the plan wrote ${at} packets, not ${n}`)
   const bytes = n === packets.length ? BYTES : encoded.slice(0, n).reduce((a, b) => a + b.length, 0)
   if (st.bytes !== bytes) throw new Error(`bench/stream-floor.js: ${side.name}: the stream got ${st.bytes} bytes, expected ${bytes}`)
   return [t0, t1]
@@ -199,9 +248,12 @@ async function main () {
   for (const r of result.ratios) console.log(`  ${(r.a + ' / ' + r.b).padEnd(26)} ${r.ratio.toFixed(2)}x  (${r.what})`)
 }
 
-const TITLE = `writeToStream into a stream.Writable (bench/run.js w4s): ${packets.length} 3.1.1 PUBLISH, ${(BYTES / 1e6).toFixed(1)} MB`
+const TITLE = FANOUT
+  ? `writeToStream as a gateway fans out: ${packets.length} 3.1.1 PUBLISH, ${(BYTES / 1e6).toFixed(1)} MB, in ${planOf(packets.length).ends.length} ticks over ${STREAMS} stream.Writables (highWaterMark ${SOCKET_HWM}), 1-4 packets to each of ${TICK_STREAMS} streams a tick`
+  : `writeToStream into a stream.Writable (bench/run.js w4s): ${packets.length} 3.1.1 PUBLISH, ${(BYTES / 1e6).toFixed(1)} MB`
+const RATIO_NAME = FANOUT ? 'fan-out ratio' : 'w4s ratio'
 const RATIOS = [
-  ['mqtt-packet', 'mqttwire', 'the w4s ratio'],
+  ['mqtt-packet', 'mqttwire', `the ${RATIO_NAME}`],
   ['mqtt-packet', 'copy floor', 'the most an encoder writing one new Buffer a packet could show'],
   ['mqtt-packet', 'write floor', 'with no new memory at all'],
   ['mqttwire', 'copy floor', "mqttwire's time over the copy floor's"]
@@ -221,7 +273,7 @@ function runs () {
   const names = sides.map((x) => x.name)
   const has = (n) => names.includes(n)
   console.log('run  ' + names.map((n) => (n + ' ns').padStart(16)).join('') + (has('mqttwire') ? '  mqttwire GC ms/pass' : '') +
-    (has('mqttwire') && has('mqtt-packet') ? '  w4s ratio' : ''))
+    (has('mqttwire') && has('mqtt-packet') ? `  ${RATIO_NAME}` : ''))
   const results = []
   for (let k = 1; k <= RUNS; k++) {
     const r = spawnSync(process.execPath, [__filename, ...childArgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 })
@@ -234,7 +286,7 @@ function runs () {
       (has('mqttwire') ? side('mqttwire').gcMsPerPass.toFixed(1).padStart(22) : '') + (w4s ? (w4s.ratio.toFixed(2) + 'x').padStart(11) : ''))
   }
   const w4s = results.map((res) => res.ratios.find((x) => x.a === 'mqtt-packet' && x.b === 'mqttwire')).filter(Boolean).map((x) => x.ratio)
-  if (w4s.length > 0) console.log(`\nw4s ratio over the runs: median ${median(w4s).toFixed(2)}x, ${Math.min(...w4s).toFixed(2)}–${Math.max(...w4s).toFixed(2)}`)
+  if (w4s.length > 0) console.log(`\n${RATIO_NAME} over the runs: median ${median(w4s).toFixed(2)}x, ${Math.min(...w4s).toFixed(2)}–${Math.max(...w4s).toFixed(2)}`)
 }
 
 if (RUNS > 0) {
