@@ -1,11 +1,13 @@
 'use strict'
 // What bench/run.js and bench/ab.js (and the studies next to them) share:
-// the timed loops, the consumer, the forced gc. Loops and consumers are
+// the timed loops, the consumer, the forced gc, the GC watcher and the
+// floor encoders' block carver. Loops and consumers are
 // sources that each contender compiles for itself (new Function), so that
 // every contender has its own type feedback: a gateway only ever sees one
 // library's packet shapes.
 
 const { Writable } = require('node:stream')
+const { PerformanceObserver, performance, constants: perfConstants } = require('node:perf_hooks')
 const v8 = require('node:v8')
 const vm = require('node:vm')
 //
@@ -171,4 +173,72 @@ function exposeGc () {
   }
 }
 
-module.exports = { PARSE_DRIVERS, ENCODE_DRIVERS, makeDriver, newConsumer, drained, SOCKET_HWM, exposeGc, batchEnds }
+/**
+ * The garbage collections inside timed passes. V8 reports every collection
+ * (PerformanceObserver 'gc', delivered on a later turn of the event loop);
+ * window(name, from) notes a pass of `name` that ran from `from` (a
+ * performance.now() time) until now, and stats() counts, for each name, the
+ * collections that started inside its windows since the last stats(): GC ms
+ * and scavenges a pass, and all collections a pass. stats() consumes both.
+ */
+function gcWatcher () {
+  const log = []
+  let windows = {}
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) log.push(e) }).observe({ entryTypes: ['gc'] })
+  const immediate = () => new Promise((resolve) => setImmediate(resolve))
+  return {
+    window (name, from) {
+      (windows[name] || (windows[name] = [])).push(from, performance.now())
+    },
+    async stats () {
+      await immediate() // the entries of the last passes arrive on a later turn
+      await immediate()
+      const out = {}
+      for (const [name, w] of Object.entries(windows)) {
+        let ms = 0
+        let minor = 0
+        let all = 0
+        for (const e of log) {
+          for (let i = 0; i < w.length; i += 2) {
+            if (e.startTime >= w[i] && e.startTime < w[i + 1]) {
+              ms += e.duration
+              all++
+              if (e.detail.kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) minor++
+              break
+            }
+          }
+        }
+        const passes = w.length / 2
+        out[name] = { gcMsPerPass: ms / passes, scavengesPerPass: minor / passes, collectionsPerPass: all / passes }
+      }
+      log.length = 0
+      windows = {}
+      return out
+    }
+  }
+}
+
+/**
+ * take(n): n bytes carved from 64 KiB blocks (8-byte aligned, a new block
+ * when full) as lib/encode.js carves its packets, for the studies' floor
+ * encoders, which measure the same allocation without the library's code.
+ */
+function blockCarver (size = 64 * 1024) {
+  const FastBuffer = Buffer[Symbol.species]
+  let ab = null
+  let base = 0
+  let used = size
+  return function take (n) {
+    if (used + n > size) {
+      const b = Buffer.allocUnsafeSlow(size)
+      ab = b.buffer
+      base = b.byteOffset
+      used = 0
+    }
+    const v = new FastBuffer(ab, base + used, n)
+    used = (used + n + 7) & ~7
+    return v
+  }
+}
+
+module.exports = { PARSE_DRIVERS, ENCODE_DRIVERS, makeDriver, newConsumer, drained, SOCKET_HWM, exposeGc, batchEnds, gcWatcher, blockCarver }

@@ -18,7 +18,7 @@
 // (Session 8, two runs: generate() 1.13x and 1.12x the floor's time, paired by round.)
 
 const W = require('./workloads')
-const { newConsumer, exposeGc } = require('./drivers')
+const { newConsumer, exposeGc, blockCarver } = require('./drivers')
 const mqttwire = require('..')
 
 const args = process.argv.slice(2)
@@ -27,22 +27,7 @@ const ROUNDS = at >= 0 ? Number(args[at + 1]) : 21
 const gc = exposeGc()
 if (gc === null) throw new Error('bench/encode-floor.js: gc() is not available')
 
-const BLOCK = 64 * 1024
-const FastBuffer = Buffer[Symbol.species]
-let ab = null
-let base = 0
-let used = BLOCK
-function take (n) {
-  if (used + n > BLOCK) {
-    const b = Buffer.allocUnsafeSlow(BLOCK)
-    ab = b.buffer
-    base = b.byteOffset
-    used = 0
-  }
-  const v = new FastBuffer(ab, base + used, n)
-  used = (used + n + 7) & ~7
-  return v
-}
+const take = blockCarver(64 * 1024)
 
 /** The floor: a 3.1.1 PUBLISH with an ASCII topic and a payload Buffer, remaining length < 16384. */
 function floor (p) {

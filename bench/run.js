@@ -32,10 +32,10 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { Writable } = require('node:stream')
-const { PerformanceObserver, performance, constants: perfConstants } = require('node:perf_hooks')
+const { performance } = require('node:perf_hooks')
 
 const W = require('./workloads')
-const { makeDriver, newConsumer, drained, SOCKET_HWM, exposeGc, batchEnds } = require('./drivers')
+const { makeDriver, newConsumer, drained, SOCKET_HWM, exposeGc, batchEnds, gcWatcher } = require('./drivers')
 
 // ---------------------------------------------------------------- options
 function parseArgs (argv) {
@@ -410,46 +410,13 @@ async function checkEncodeStream (wname, packets, opts, contenders) {
 // ---------------------------------------------------------------- timing
 const immediate = () => new Promise((resolve) => setImmediate(resolve))
 
-// The garbage collections in each contender's timed passes: V8 reports every
-// collection (PerformanceObserver 'gc', delivered after the fact); sample()
-// notes each pass's window and gcStats() counts the collections that started
-// inside a contender's windows (warm-up passes included, as in passes a
-// sample). The table prints GC ms a pass: where a
-// scavenge lands (mid-pass, copying what the pass holds, or between passes)
-// can decide a row (benches/README.md, w4s).
-const gcLog = []
-let passWindows = {}
-function watchGc () {
-  const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) gcLog.push(e) })
-  obs.observe({ entryTypes: ['gc'] })
-}
-function passWindow (name, from) {
-  (passWindows[name] || (passWindows[name] = [])).push(from, performance.now())
-}
-/** GC ms and scavenges a timed pass of each contender since the last call; consumes the log. */
-async function gcStats () {
-  await immediate() // the observer's entries of the last passes arrive on a later turn
-  await immediate()
-  const out = {}
-  for (const [name, w] of Object.entries(passWindows)) {
-    let ms = 0
-    let minor = 0
-    for (const e of gcLog) {
-      for (let i = 0; i < w.length; i += 2) {
-        if (e.startTime >= w[i] && e.startTime < w[i + 1]) {
-          ms += e.duration
-          if (e.detail.kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) minor++
-          break
-        }
-      }
-    }
-    const passes = w.length / 2
-    out[name] = { gcMsPerPass: ms / passes, scavengesPerPass: minor / passes }
-  }
-  gcLog.length = 0
-  passWindows = {}
-  return out
-}
+// The garbage collections in each contender's timed passes (drivers.js
+// gcWatcher): sample() notes each pass's window, and each row takes the GC ms
+// and scavenges a pass of its contenders (warm-up passes included, as in
+// passes a sample). Where a scavenge lands (mid-pass, copying what the pass
+// holds, or between passes) can decide a row (benches/README.md, w4s).
+let gcw = null
+const passWindow = (name, from) => { if (gcw !== null) gcw.window(name, from) }
 /**
  * Let the event loop turn (at least once) until `st.bytes` reaches `bytes`:
  * the nextTick uncorks, the stream's writev/write and its after-write ticks
@@ -815,11 +782,12 @@ async function main () {
   const N = opt.n
   const rows = []
   const CHUNK = 64 * 1024
-  watchGc()
-  await gcStats() // drop what setup collected
+  gcw = gcWatcher()
   const emit = async (row) => {
-    const gcs = await gcStats()
-    for (const [name, r] of Object.entries(row.results)) if (gcs[name]) Object.assign(r, gcs[name])
+    const gcs = await gcw.stats()
+    for (const [name, r] of Object.entries(row.results)) {
+      if (gcs[name]) Object.assign(r, { gcMsPerPass: gcs[name].gcMsPerPass, scavengesPerPass: gcs[name].scavengesPerPass })
+    }
     rows.push(row)
     printRow(row)
   }

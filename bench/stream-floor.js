@@ -37,9 +37,9 @@
 // ratio differs so much from one process to the next, and what ratio any
 // encoder could reach where a gateway writes a few packets to many sockets.
 
-const { PerformanceObserver, performance } = require('node:perf_hooks')
+const { performance } = require('node:perf_hooks')
 const W = require('./workloads')
-const { newConsumer, exposeGc, SOCKET_HWM } = require('./drivers')
+const { newConsumer, exposeGc, SOCKET_HWM, gcWatcher, blockCarver } = require('./drivers')
 const mqttwire = require('..')
 const mqttPacket = require('mqtt-packet')
 
@@ -93,18 +93,7 @@ function writeFloor (i, s) {
   s.write(new FastBuffer(ab, base + offsets[i], encoded[i].length))
 }
 
-const BLOCK = 64 * 1024
-let block = null
-let used = BLOCK
-function take (n) {
-  if (used + n > BLOCK) {
-    block = Buffer.allocUnsafeSlow(BLOCK)
-    used = 0
-  }
-  const v = new FastBuffer(block.buffer, block.byteOffset + used, n)
-  used = (used + n + 7) & ~7
-  return v
-}
+const take = blockCarver(64 * 1024)
 function copyFloor (i, s) {
   corkOnce(s)
   const e = encoded[i]
@@ -125,7 +114,7 @@ function makePlan (n) {
   if (!FANOUT) {
     pairs.push(0, n)
     ends.push(pairs.length)
-    return { pairs: Int32Array.from(pairs), ends }
+    return { pairs: Int32Array.from(pairs), ends, bytes: bytesOf(n) }
   }
   const rng = W.createRng(23)
   let left = n
@@ -137,7 +126,13 @@ function makePlan (n) {
     }
     ends.push(pairs.length)
   }
-  return { pairs: Int32Array.from(pairs), ends }
+  return { pairs: Int32Array.from(pairs), ends, bytes: bytesOf(n) }
+}
+/** The bytes of the first n packets. */
+function bytesOf (n) {
+  let b = 0
+  for (let i = 0; i < n; i++) b += encoded[i].length
+  return b
 }
 const plans = new Map()
 const planOf = (n) => plans.get(n) || plans.set(n, makePlan(n)).get(n)
@@ -154,10 +149,7 @@ const sides = [
   name, write, run: new Function(TICK)(), consumer: newConsumer(false), passes: 0, ns: [], scavenges: [], gcMs: [] // eslint-disable-line no-new-func
 }))
 
-const gcs = []
-const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) gcs.push(e) })
-obs.observe({ entryTypes: ['gc'] })
-const MINOR = require('node:perf_hooks').constants.NODE_PERFORMANCE_GC_MINOR
+const gcw = RUNS > 0 ? null : gcWatcher()
 
 const tick = () => new Promise((resolve) => setImmediate(resolve))
 async function pass (side, n = packets.length) {
@@ -165,7 +157,7 @@ async function pass (side, n = packets.length) {
   side.consumer.reset()
   const streams = []
   for (let k = 0; k < STREAMS; k++) streams.push(side.consumer.writable(FANOUT ? SOCKET_HWM : undefined))
-  const { pairs, ends } = planOf(n)
+  const { pairs, ends, bytes } = planOf(n)
   const t0 = performance.now()
   let at = 0
   for (let t = 0, from = 0; t < ends.length; from = ends[t], t++) {
@@ -174,7 +166,6 @@ async function pass (side, n = packets.length) {
   }
   const t1 = performance.now()
   if (at !== n) throw new Error(`bench/stream-floor.js: ${side.name}: the plan wrote ${at} packets, not ${n}`)
-  const bytes = n === packets.length ? BYTES : encoded.slice(0, n).reduce((a, b) => a + b.length, 0)
   if (st.bytes !== bytes) throw new Error(`bench/stream-floor.js: ${side.name}: the stream got ${st.bytes} bytes, expected ${bytes}`)
   return [t0, t1]
 }
@@ -189,13 +180,13 @@ async function heapPerPacket (side) {
   for (let tries = 0; tries < 40 && got.length < 5; tries++) {
     gc()
     await tick()
-    const before = gcs.length
+    await gcw.stats() // drop what came before
     const h0 = process.memoryUsage().heapUsed
     const t = performance.now()
     await pass(side, HEAP_N)
     const h1 = process.memoryUsage().heapUsed
-    await tick()
-    if (!gcs.slice(before).some((e) => e.startTime >= t)) got.push((h1 - h0) / HEAP_N)
+    gcw.window('heap', t)
+    if ((await gcw.stats()).heap.collectionsPerPass === 0) got.push((h1 - h0) / HEAP_N)
   }
   return got.length > 0 ? median(got) : NaN
 }
@@ -208,25 +199,24 @@ async function main () {
     for (const side of (r & 1) ? [...sides].reverse() : sides) {
       gc()
       await pass(side) // settle
-      await tick() // let the observer deliver the GCs so far
+      await tick()
       // a sample: passes back to back until >= MIN_MS timed (bench/run.js's --min-ms)
       let ms = 0
       let n = 0
-      let inPass = []
       do {
         const [t0, t1] = await pass(side)
+        gcw.window(side.name, t0)
         await tick()
         ms += t1 - t0
         n++
-        inPass = inPass.concat(gcs.filter((e) => e.startTime >= t0 && e.startTime < t1))
       } while (ms < MIN_MS)
+      const g = (await gcw.stats())[side.name]
       side.ns.push(ms * 1e6 / (n * packets.length))
       side.passes += n
-      side.scavenges.push(inPass.filter((e) => e.detail.kind === MINOR).length / n)
-      side.gcMs.push(inPass.reduce((s, e) => s + e.duration, 0) / n)
+      side.scavenges.push(g.scavengesPerPass)
+      side.gcMs.push(g.gcMsPerPass)
     }
   }
-  obs.disconnect()
   const by = Object.fromEntries(sides.map((x) => [x.name, x]))
   const ratio = (a, b) => median(by[a].ns.map((x, i) => x / by[b].ns[i]))
   const result = {
@@ -290,7 +280,6 @@ function runs () {
 }
 
 if (RUNS > 0) {
-  obs.disconnect()
   runs()
 } else {
   main().catch((e) => { console.error(e); process.exit(1) })
