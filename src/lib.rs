@@ -39,11 +39,15 @@
 #![deny(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+extern crate alloc;
+
 mod error;
 pub mod framing;
 pub mod packet;
 pub mod primitives;
 pub mod properties;
+mod property_access;
+pub mod reason;
 pub mod stream;
 pub mod tape;
 
@@ -54,6 +58,8 @@ pub use error::{DecodeError, EncodeError, ErrorKind, Field};
 pub use framing::{FixedHeader, Limits, Status};
 pub use packet::*;
 pub use properties::{Properties, Property, PropertyId};
+pub use property_access::PropertiesBuf;
+pub use reason::{ReasonCode, ReasonCodeEntry, REASON_CODES};
 
 /// MQTT protocol version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -116,6 +116,13 @@ impl Decoder {
         self.version
     }
 
+    /// Set the protocol version the next packets are decoded with (a client
+    /// calls this when it sends a CONNECT: the broker answers in that
+    /// version; the tokio codec does it by itself).
+    pub fn set_version(&mut self, version: Version) {
+        self.version = version;
+    }
+
     /// Bytes consumed from the stream so far.
     pub fn position(&self) -> u64 {
         self.position
