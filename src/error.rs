@@ -6,6 +6,7 @@
 //! ([`ErrorKind::code`]), and the message `mqtt-packet` emits for the same input
 //! ([`ErrorKind::message`]) so that the Node package can be a drop-in replacement.
 
+use alloc::string::{String, ToString};
 use core::fmt;
 
 use crate::PacketType;
@@ -598,6 +599,8 @@ impl fmt::Display for DecodeError {
     }
 }
 
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl std::error::Error for DecodeError {}
 
 /// Why a packet cannot be encoded.
@@ -671,4 +674,6 @@ impl fmt::Display for EncodeError {
     }
 }
 
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl std::error::Error for EncodeError {}

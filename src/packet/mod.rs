@@ -4,6 +4,7 @@
 //! function over the exact body (a nom parser that checks every rule of the
 //! spec for that packet) and `body_len` / `write_body` methods for the encoder.
 
+use alloc::vec::Vec;
 use bytes::BufMut;
 
 use crate::framing::{self, FixedHeader};
