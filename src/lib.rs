@@ -108,7 +108,7 @@
 //!
 //! The modules `tape`, `framing` and `primitives` serve the Node binding
 //! (the `mqttwire` npm package) and are hidden from these docs.
-#![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(not(any(feature = "std", test)), no_std)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(unsafe_code)]
