@@ -135,7 +135,7 @@ test('server.js in Redis mode shuts down cleanly on SIGINT (exit 0)', { skip, ti
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
   const killer = setTimeout(() => child.kill('SIGKILL'), 15000)
   try {
-    await withTimeout((async () => { while (!/protocolVersion 5 is refused/.test(out)) await delay(25) })(), 10000, `server.js start: ${out}`)
+    await withTimeout((async () => { while (!/c\.on\('connect'/.test(out)) await delay(25) })(), 10000, `server.js start: ${out}`)
     const port = Number(out.match(/"tcp":"mqtt:\/\/[\d.]+:(\d+)"/)[1])
     const c = await connect(`mqtt://${HOST}:${port}`)
     const dropped = new Promise((resolve) => c.once('close', resolve))
