@@ -5,6 +5,9 @@
 //! [`Bytes`] (an already encoded packet, for example from
 //! [`Packet::to_bytes`]).
 //!
+//! With three `Encoder` implementations, `send` needs a value of a named
+//! type: `conn.send(Packet::from(publish))`, not `conn.send(publish.into())`.
+//!
 //! The codec's protocol version follows the CONNECT packets it sees, the ones
 //! it decodes (a server) and the ones it encodes (a client): a client that
 //! creates `MqttCodec::new(Version::V3_1_1)` and sends a 5.0 CONNECT decodes
@@ -42,9 +45,13 @@
 //! }
 //! ```
 //!
-//! To hand a packet to another task (an `mpsc` channel to a writer task),
-//! send the [`Frame`] itself, or the owned bytes of a packet built there:
-//! [`Packet::to_bytes`] encodes into a [`Bytes`] that the codec writes as is.
+//! A function cannot return a `Packet` borrowed from a frame it received
+//! (E0515): return the [`Frame`]. To hand a packet to another task (an `mpsc`
+//! channel to a writer task), send the [`Frame`] itself, or the owned bytes
+//! of a packet built from values the sender owns: [`Packet::to_bytes`]
+//! encodes into a [`Bytes`] that the codec writes as is. There is no owned
+//! copy of [`Packet`]: these two forms cover what an owned packet would be
+//! used for without copying topics and payloads into `String`s and `Vec`s.
 //!
 //! ```
 //! use bytes::BytesMut;

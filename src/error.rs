@@ -622,9 +622,9 @@ pub enum EncodeError {
     /// A reason code given for a packet of MQTT 3.1 / 3.1.1, where this
     /// packet has none (which packet).
     ReasonCodeBeforeV5(PacketType),
-    /// A PUBLISH of QoS 1 or 2 without a packet identifier: "The Packet
-    /// Identifier field is only present in PUBLISH packets where the QoS level
-    /// is 1 or 2" [MQTT-2.2.1-2].
+    /// A PUBLISH of QoS 1 or 2 without a packet identifier: a client or server
+    /// sending one "MUST assign it a currently unused non-zero Packet
+    /// Identifier" [MQTT-2.2.1-3].
     MissingPacketId,
     /// A PUBLISH of QoS 0 with a packet identifier: "A PUBLISH packet MUST NOT
     /// contain a Packet Identifier if its QoS value is set to 0" [MQTT-2.2.1-2].
@@ -658,11 +658,11 @@ impl fmt::Display for EncodeError {
             }
             EncodeError::MissingPacketId => write!(
                 f,
-                "a publish of QoS 1 or 2 needs a packet identifier ([MQTT-2.2.1-2])"
+                "a publish of QoS 1 or 2 needs a packet identifier (MQTT-2.2.1-3)"
             ),
             EncodeError::UnexpectedPacketId => write!(
                 f,
-                "a publish of QoS 0 has no packet identifier ([MQTT-2.2.1-2])"
+                "a publish of QoS 0 has no packet identifier (MQTT-2.2.1-2)"
             ),
             EncodeError::BufferTooSmall => write!(f, "output buffer too small"),
             EncodeError::PropertyValue(id) => write!(

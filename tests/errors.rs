@@ -1551,11 +1551,11 @@ fn encode_invalid_values() {
     );
     assert_eq!(
         EncodeError::MissingPacketId.to_string(),
-        "a publish of QoS 1 or 2 needs a packet identifier ([MQTT-2.2.1-2])"
+        "a publish of QoS 1 or 2 needs a packet identifier (MQTT-2.2.1-3)"
     );
     assert_eq!(
         EncodeError::UnexpectedPacketId.to_string(),
-        "a publish of QoS 0 has no packet identifier ([MQTT-2.2.1-2])"
+        "a publish of QoS 0 has no packet identifier (MQTT-2.2.1-2)"
     );
     // DUP with QoS 0 [MQTT-3.3.1-2], in every version; fine with QoS 1 and 2
     for v in [V31, V311, V5] {

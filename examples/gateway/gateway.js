@@ -30,6 +30,9 @@ export const LIMIT_DEFAULTS = Object.freeze({
   keepaliveLimit: 3600 // seconds; 0 = none
 })
 
+/** Topic aliases an MQTT 5 client may use towards the gateway (advertised in CONNACK). */
+export const TOPIC_ALIAS_MAXIMUM = 64
+
 const silent = { info () {}, warn () {}, error () {}, debug () {} }
 
 export function consoleLogger (name = 'gateway', debug = false) {
@@ -108,6 +111,7 @@ const openLimits = new Map() // gateway -> maxPacketSize
  * @param {number} [opts.maxPacketSize=1048576]  bytes per packet, fixed header included; 0 = MQTT's own 256 MiB cap
  * @param {number} [opts.connectTimeoutMs=10000] from accept to CONNECT; 0 = Aedes' 30 s
  * @param {number} [opts.keepaliveLimit=3600]    seconds; 0 = none
+ * @param {number} [opts.topicAliasMaximum=64]   MQTT 5 topic aliases a client may use; 0 = none
  * @param {string} [opts.instanceId]      also Aedes' broker id
  * @param {object} [opts.logger]          { info, warn, error, debug }; default silent
  * @param {(req, res) => boolean} [opts.httpHandler]  called for an HTTP request other than
@@ -151,6 +155,7 @@ export async function createGateway (opts = {}) {
     maximumPacketSize: maxPacketSize,
     connectTimeout: limits.connectTimeoutMs || 30000,
     keepaliveLimit: limits.keepaliveLimit,
+    topicAliasMaximum: limitOf(opts.topicAliasMaximum, 'topicAliasMaximum', TOPIC_ALIAS_MAXIMUM),
     authorizeForward (client, packet) {
       const out = userForward ? userForward(client, packet) : packet
       return out && withoutWillOnlyProperties(out)

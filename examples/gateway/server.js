@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // CLI entry: configuration from the environment, graceful shutdown on SIGINT/SIGTERM.
-import { createGateway, consoleLogger, AEDES_BETA_NOTE, LIMIT_DEFAULTS } from './gateway.js'
+import { createGateway, consoleLogger, AEDES_BETA_NOTE, LIMIT_DEFAULTS, TOPIC_ALIAS_MAXIMUM } from './gateway.js'
 import { parserInfo } from './lib/parser-info.js'
 
 function intEnv (name, dflt) {
@@ -23,6 +23,7 @@ const config = {
   maxPacketSize: intEnv('MAX_PACKET_SIZE', LIMIT_DEFAULTS.maxPacketSize),
   connectTimeoutMs: intEnv('CONNECT_TIMEOUT_MS', LIMIT_DEFAULTS.connectTimeoutMs),
   keepaliveLimit: intEnv('KEEPALIVE_LIMIT', LIMIT_DEFAULTS.keepaliveLimit),
+  topicAliasMaximum: intEnv('TOPIC_ALIAS_MAXIMUM', TOPIC_ALIAS_MAXIMUM),
   instanceId: process.env.INSTANCE_ID || undefined
 }
 const log = consoleLogger('gateway', process.env.LOG_LEVEL === 'debug')
