@@ -13,6 +13,8 @@ import { Aedes } from 'aedes'
 import { WebSocketServer, createWebSocketStream } from 'ws'
 import { parserInfo } from './lib/parser-info.js'
 import { guardPacketSize } from './lib/packet-size-guard.js'
+import { pageHandler } from './lib/page.js'
+import { messageRate } from './lib/message-rate.js'
 
 // CONNACK, return code 3 "Server unavailable" (same bytes in MQTT 3.1 and 3.1.1)
 const CONNACK_SERVER_UNAVAILABLE = Buffer.from([0x20, 0x02, 0x00, 0x03])
@@ -104,6 +106,7 @@ export async function createGateway (opts = {}) {
 
   const backends = redisUrl ? await redisBackends(redisUrl, log) : {}
   const broker = await Aedes.createBroker({ ...(opts.aedes || {}), id: instanceId, ...backends })
+  const rate = messageRate(broker)
 
   const conns = new Set() // transport streams handed to Aedes
   const rawSockets = new Set() // every TCP socket + upgraded HTTP socket, for shutdown
@@ -159,6 +162,7 @@ export async function createGateway (opts = {}) {
   let httpServer = null
   let wss = null
   if (wsPortWanted !== -1) {
+    const servePage = pageHandler() // the notification page at / (lib/page.js)
     wss = new WebSocketServer({
       noServer: true,
       // ws buffers a whole message before handing it over, so cap it; but one WS
@@ -173,6 +177,7 @@ export async function createGateway (opts = {}) {
         res.end(body)
         return
       }
+      if (servePage(req, res)) return
       res.writeHead(404, { 'content-type': 'text/plain' })
       res.end('MQTT over WebSocket: connect with a WebSocket client (subprotocol "mqtt"); GET /health for status\n')
     })
@@ -211,6 +216,8 @@ export async function createGateway (opts = {}) {
       instanceId,
       connections: conns.size,
       clients: broker.connectedClients,
+      messagesIn: rate.total(),
+      messagesPerSec: rate.perSecond(),
       tcp: stats.tcp,
       ws: stats.ws,
       refused: stats.refused,
