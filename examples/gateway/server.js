@@ -43,12 +43,16 @@ log.info(`instance ${gw.instanceId} up`, {
   tcp: `mqtt://${h}:${gw.tcpPort}`,
   ws: gw.wsPort ? `ws://${h}:${gw.wsPort}/mqtt` : 'disabled',
   health: gw.wsPort ? `http://${h}:${gw.wsPort}/health` : 'disabled',
+  page: gw.wsPort ? `http://${h}:${gw.wsPort}/` : 'disabled',
   mode: config.redisUrl ? `redis (${config.redisUrl.replace(/\/\/[^@]*@/, '//***@')})` : 'standalone, in memory',
   maxConnections: config.maxConnections || 'unlimited',
   maxPacketSize: config.maxPacketSize || 'unlimited'
 })
 console.log(`
-Try it:
+${gw.wsPort ? `Notifications page (MQTT.js in the browser over WebSocket), and a notification for it:
+  http://${h}:${gw.wsPort}/?user=alice
+  mosquitto_pub -h ${h} -p ${gw.tcpPort} -V mqttv311 -t user/alice/notifications -q 1 -m "{\\"text\\":\\"hello\\",\\"ts\\":$(date +%s%3N)}"
+` : ''}Try it:
   mosquitto_sub -h ${h} -p ${gw.tcpPort} -V mqttv311 -t 'alerts/#' -q 1 -v
   mosquitto_pub -h ${h} -p ${gw.tcpPort} -V mqttv311 -t alerts/door -q 1 -m open
   mosquitto_pub -h ${h} -p ${gw.tcpPort} -V mqttv31  -t alerts/status -r -m online   # retained, MQTT 3.1
