@@ -182,6 +182,7 @@
     c.publish(topic, payload, opts, (err) => {
       status.textContent = err ? `not sent: ${err.message}` : `sent to ${topic}${opts.qos ? ' (acknowledged)' : ''}`
       status.dataset.state = err ? 'error' : 'sent'
+      if (!err) $('send-text').value = ''
     })
   })
 
