@@ -27,8 +27,8 @@ function newestMtime (p) {
   return m
 }
 
-function ensureDeps (dir, probe) {
-  if (!fs.existsSync(path.join(dir, 'node_modules', probe))) {
+function ensureDeps (dir, ...probes) {
+  if (probes.some((probe) => !fs.existsSync(path.join(dir, 'node_modules', probe)))) {
     // `npm install` (it follows package-lock.json): `npm ci` refuses a lock
     // that omits other platforms' optional packages, and the gateway links the
     // repo root as its mqtt-packet, whose devDependencies its lock cannot pin.
@@ -58,5 +58,5 @@ ensureDeps(root, '@napi-rs/cli')
 ensureAddon()
 if (args.has('--gateway')) {
   const gw = path.join(root, 'examples', 'gateway')
-  if (fs.existsSync(path.join(gw, 'package.json'))) ensureDeps(gw, 'aedes')
+  if (fs.existsSync(path.join(gw, 'package.json'))) ensureDeps(gw, 'aedes', 'puppeteer-core')
 }
