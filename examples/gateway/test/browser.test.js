@@ -227,3 +227,49 @@ describe('the notification page in headless Chromium', { skip: skipIfMissing('ch
     assert.deepEqual(problems, [])
   })
 })
+
+describe('the page goes through the same limits as any client', { skip: skipIfMissing('chromium') }, () => {
+  const MAX_PACKET = 1024
+  let gw, chromium
+  let first, second // pages
+
+  before(async () => {
+    gw = await startGateway({ maxConnections: 2, maxPacketSize: MAX_PACKET })
+    chromium = await launchChromium()
+    first = await openPage(chromium.browser, gw, 'carol')
+    await waitConnected(first.page)
+  })
+
+  after(async () => {
+    await endAll()
+    if (chromium) await chromium.close()
+    if (gw) await gw.close()
+  })
+
+  test('over MAX_CONNECTIONS the page is refused, and connects once a place is free', { timeout: 90000 }, async () => {
+    const other = await connect(mqttUrl(gw)) // the gateway is full now
+    const refusedBefore = gw.health().refused
+    second = await openPage(chromium.browser, gw, 'dave')
+    await second.page.waitForSelector('#conn[data-state="disconnected"]', { timeout: CONNECT_MS })
+    assert.ok(gw.health().refused > refusedBefore, 'its WebSocket upgrade was refused')
+    assert.equal(gw.health().connections, 2)
+    await withTimeout(other.endAsync(), 5000, 'client end')
+    await waitConnected(second.page) // the page retries by itself
+    assert.equal(gw.health().connections, 2)
+  })
+
+  test('a PUBLISH over MAX_PACKET_SIZE from the form drops the page\'s connection; it reconnects', { timeout: 90000 }, async () => {
+    const { page } = second
+    const droppedBefore = gw.health().oversizeDropped
+    const text = 'x'.repeat(MAX_PACKET + 1)
+    await page.$eval('#send-text', (e, t) => { e.value = t }, text)
+    await page.click('#send-button')
+    await page.waitForFunction(() => document.querySelector('#send-status').dataset.state === 'error', { timeout: CONNECT_MS, polling: 'mutation' })
+    assert.equal(gw.health().oversizeDropped, droppedBefore + 1)
+    await waitConnected(page)
+    // and it works as before: a small one goes through
+    await page.$eval('#send-text', (e) => { e.value = 'small again' })
+    await page.click('#send-button')
+    await page.waitForSelector('#send-status[data-state="sent"]', { timeout: CONNECT_MS })
+  })
+})
