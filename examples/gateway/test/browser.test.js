@@ -273,3 +273,36 @@ describe('the page goes through the same limits as any client', { skip: skipIfMi
     await page.waitForSelector('#send-status[data-state="sent"]', { timeout: CONNECT_MS })
   })
 })
+
+describe('the page on a broker that refuses MQTT 5', { skip: skipIfMissing('chromium') }, () => {
+  let gw, chromium
+
+  before(async () => {
+    // what a 3.1.1-only broker answers a v5 CONNECT: "unacceptable protocol version"
+    const authenticate = (client, username, password, done) => {
+      if (client.version === 5) done(Object.assign(new Error('MQTT 5 refused here'), { returnCode: 1 }), false)
+      else done(null, true)
+    }
+    gw = await startGateway({ aedes: { authenticate } })
+    chromium = await launchChromium()
+  })
+
+  after(async () => {
+    if (chromium) await chromium.close()
+    if (gw) await gw.close()
+  })
+
+  test('the page falls back to MQTT 3.1.1 and says so', { timeout: 60000 }, async () => {
+    const { page } = await openPage(chromium.browser, gw, 'erin')
+    await waitConnected(page)
+    assert.equal(await page.$eval('#conn', (e) => e.dataset.protocol), '4')
+    assert.equal(await page.$eval('#protocol', (e) => e.textContent), 'MQTT 3.1.1 (the broker refused MQTT 5)')
+  })
+
+  test('with ?mqtt=5 it does not fall back', { timeout: 60000 }, async () => {
+    const page = await chromium.browser.newPage()
+    await page.goto(`http://127.0.0.1:${gw.wsPort}/?user=frank&mqtt=5`, { waitUntil: 'load', timeout: CONNECT_MS })
+    await page.waitForSelector('#conn[data-state="disconnected"]', { timeout: CONNECT_MS })
+    assert.equal(await page.$eval('#protocol', (e) => e.textContent), '–')
+  })
+})
