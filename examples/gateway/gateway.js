@@ -85,7 +85,7 @@ async function redisBackends (redisUrl, log) {
  * @param {object} [opts]
  * @param {string} [opts.host='127.0.0.1']
  * @param {number} [opts.tcpPort=1883]   0 picks a free port
- * @param {number} [opts.wsPort=8080]    0 picks a free port; -1 disables WS + /health
+ * @param {number} [opts.wsPort=8080]    0 picks a free port; -1 disables WS, /health and the page
  * @param {string} [opts.redisUrl]       e.g. redis://127.0.0.1:6379 -> shared multi-instance mode
  * @param {number} [opts.maxConnections=0]  0 = unlimited (TCP + WS together)
  * @param {number} [opts.maxPacketSize=0]   0 = no gateway limit (MQTT's own 256 MB cap applies)
