@@ -127,11 +127,13 @@
     li.dataset.topic = topic
     li.dataset.receivedAt = String(receivedAt)
     li.dataset.kind = topic === BROADCAST_TOPIC ? 'broadcast' : 'own'
+    li.dataset.bytes = String(payload.length)
 
     const meta = el('div', 'meta')
     meta.append(el('span', 'topic', topic))
     if (packet.qos) meta.append(el('span', 'badge', `QoS ${packet.qos}`))
     if (packet.retain) meta.append(el('span', 'badge', 'retained'))
+    if (payload.length >= 1024) meta.append(el('span', 'badge', size(payload.length)))
     meta.append(el('time', 'at', new Date(receivedAt).toLocaleTimeString()))
     const latency = el('span', 'latency', ts === null ? 'no timestamp' : `${receivedAt - ts} ms`)
     if (ts !== null) li.dataset.latency = String(receivedAt - ts)
@@ -216,6 +218,10 @@
 
   function bytes (n) {
     return n >= 1048576 && n % 1048576 === 0 ? `${n / 1048576} MiB` : n >= 1024 && n % 1024 === 0 ? `${n / 1024} KiB` : `${n} B`
+  }
+
+  function size (n) {
+    return n >= 1048576 ? `${(n / 1048576).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`
   }
 
   function randomHex (n) {

@@ -56,8 +56,17 @@ async function openPage (browser, gw, user) {
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`))
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`) })
   await page.setViewport({ width: 390, height: 844, deviceScaleFactor: 1, isMobile: true, hasTouch: true })
+  // the WebSocket handshakes as the browser saw them
+  const handshakes = []
+  const cdp = await page.createCDPSession()
+  await cdp.send('Network.enable')
+  cdp.on('Network.webSocketWillSendHandshakeRequest', (e) => handshakes.push({ id: e.requestId, request: e.request.headers }))
+  cdp.on('Network.webSocketHandshakeResponseReceived', (e) => {
+    const h = handshakes.find((x) => x.id === e.requestId)
+    if (h) Object.assign(h, { status: e.response.status, response: e.response.headers })
+  })
   await page.goto(`http://127.0.0.1:${gw.wsPort}/?user=${user}`, { waitUntil: 'load', timeout: CONNECT_MS })
-  return { page, problems }
+  return { page, problems, handshakes }
 }
 
 function waitConnected (page) {
@@ -98,6 +107,7 @@ async function feedEntry (page, marker) {
       text: text('.text'),
       payload: text('.payload'),
       latency: text('.latency'),
+      bytes: Number(li.dataset.bytes),
       receivedAt: Number(li.dataset.receivedAt),
       props: [...li.querySelectorAll('.prop')].map((p) => [p.dataset.key, p.dataset.value]),
       propsVisible: [...li.querySelectorAll('.prop')].every((p) => p.checkVisibility() && p.textContent === p.dataset.key + p.dataset.value)
@@ -108,7 +118,7 @@ async function feedEntry (page, marker) {
 const marker = (what) => `${what}#${randomBytes(3).toString('hex')}`
 
 describe('the notification page in headless Chromium', { skip: skipIfMissing('chromium', 'mosquitto_pub') }, () => {
-  let gw, chromium, page, problems
+  let gw, chromium, page, problems, handshakes
   // MQTT 5 where the broker offers it: Aedes 2 does, Aedes 1.x refuses it.
   let v5
   const arrived = arrivals()
@@ -117,7 +127,7 @@ describe('the notification page in headless Chromium', { skip: skipIfMissing('ch
     gw = await startGateway({ aedes: arrived.aedes })
     v5 = Number(gw.parser.aedesVersion.split('.')[0]) >= 2
     chromium = await launchChromium()
-    ;({ page, problems } = await openPage(chromium.browser, gw, 'alice'))
+    ;({ page, problems, handshakes } = await openPage(chromium.browser, gw, 'alice'))
     await waitConnected(page)
   })
 
@@ -139,6 +149,15 @@ describe('the notification page in headless Chromium', { skip: skipIfMissing('ch
     }
     // a client of the gateway like any other: one WebSocket connection
     assert.equal(gw.health().ws, 1)
+    // the browser offered the MQTT subprotocol and the gateway chose it, on
+    // each WebSocket (two without MQTT 5: the refused v5 attempt, then 3.1.1)
+    const done = handshakes.filter((h) => h.status === 101)
+    assert.equal(done.length, v5 ? 1 : 2)
+    const header = (hs, name) => Object.entries(hs).find(([k]) => k.toLowerCase() === name)?.[1]
+    for (const h of done) {
+      assert.match(header(h.request, 'sec-websocket-protocol'), /\bmqtt\b/)
+      assert.equal(header(h.response, 'sec-websocket-protocol'), 'mqtt')
+    }
     assert.deepEqual(problems, [])
   })
 
@@ -239,6 +258,27 @@ describe('the notification page in headless Chromium', { skip: skipIfMissing('ch
       t.diagnostic('screenshot: docs/page.png')
     }
     assert.deepEqual(problems, [])
+  })
+
+  test('large binary messages both ways arrive whole (WebSocket frames across many reads)', { timeout: 60000 }, async () => {
+    // to the page: 256 KiB in one PUBLISH, JSON so that the page parses all of it
+    const m = marker('big')
+    const pad = 'x'.repeat(256 * 1024)
+    const big = JSON.stringify({ text: `Big one ${m}`, pad, ts: Date.now() })
+    const pub = await connect(mqttUrl(gw))
+    await publish(pub, 'user/alice/notifications', big, { qos: 1 })
+    const e = await feedEntry(page, m)
+    assert.equal(e.bytes, Buffer.byteLength(big))
+    assert.equal(e.text, `Big one ${m}`) // JSON.parse of the whole payload succeeded
+    // from the page: 90 kB through the form (one PUBLISH, more than one socket read)
+    const sub = await connect(mqttUrl(gw, 'ws'))
+    await subscribe(sub, 'user/bob/notifications', 1)
+    const got = nextMessage(sub, 'user/bob/notifications', 15000)
+    const text = `${'y'.repeat(90000)} ${m}`
+    await page.$eval('#send-topic', (el) => { el.value = 'user/bob/notifications' })
+    await page.$eval('#send-text', (el, t) => { el.value = t }, text)
+    await page.click('#send-button')
+    assert.equal(JSON.parse((await got).payload).text, text)
   })
 })
 
