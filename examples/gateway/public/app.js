@@ -70,11 +70,14 @@
     let lastError = null
     setConn('connecting', `connecting with MQTT ${v === 5 ? '5' : '3.1.1'}…`)
 
-    c.on('connect', () => {
+    c.on('connect', (connack) => {
       connected = true
       retryMs = 1000
       const why = fellBack ? ' (the broker refused MQTT 5)' : ''
       $('protocol').textContent = `MQTT ${v === 5 ? '5.0' : '3.1.1'}${why}`
+      // MQTT 5: what the broker told this client in CONNACK (Maximum Packet Size, ...)
+      const props = Object.entries(connack.properties || {})
+      $('connack').textContent = props.length ? props.map(([k, val]) => `${k} ${typeof val === 'object' ? JSON.stringify(val) : val}`).join(', ') : '–'
       $('conn').dataset.protocol = String(v)
       c.subscribe([ownTopic, BROADCAST_TOPIC], { qos: 1 }, (err, granted) => {
         if (c !== client) return
@@ -89,6 +92,10 @@
     })
     c.on('message', onMessage)
     c.on('error', (err) => { lastError = err })
+    // MQTT 5: the broker says why it closes the connection
+    c.on('disconnect', (packet) => {
+      lastError = new Error(`the gateway sent DISCONNECT, reason code 0x${(packet.reasonCode || 0).toString(16)}${packet.properties?.reasonString ? ` (${packet.properties.reasonString})` : ''}`)
+    })
     c.on('close', () => {
       if (c !== client) return
       $('send-button').disabled = true
