@@ -9,11 +9,12 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { EventEmitter } from 'node:events'
 import { fileURLToPath } from 'node:url'
+import { EventEmitter, once } from 'node:events'
+import { WebSocketServer, WebSocket } from 'ws'
 import puppeteer from 'puppeteer-core'
 import {
-  startGateway, connect, mqttUrl, subscribe, publish, nextMessage, endAll, withTimeout,
+  HOST, startGateway, connect, mqttUrl, subscribe, publish, nextMessage, endAll, withTimeout,
   mosquittoPub, skipIfMissing, requireBins, which
 } from './helpers.js'
 
@@ -50,7 +51,7 @@ async function launchChromium () {
 }
 
 // A page on the gateway, phone-sized, with its errors collected.
-async function openPage (browser, gw, user) {
+async function openPage (browser, gw, user, query = '') {
   const page = await browser.newPage()
   const problems = []
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`))
@@ -65,7 +66,7 @@ async function openPage (browser, gw, user) {
     const h = handshakes.find((x) => x.id === e.requestId)
     if (h) Object.assign(h, { status: e.response.status, response: e.response.headers })
   })
-  await page.goto(`http://127.0.0.1:${gw.wsPort}/?user=${user}`, { waitUntil: 'load', timeout: CONNECT_MS })
+  await page.goto(`http://127.0.0.1:${gw.wsPort}/?user=${user}${query}`, { waitUntil: 'load', timeout: CONNECT_MS })
   return { page, problems, handshakes }
 }
 
@@ -234,7 +235,7 @@ describe('the notification page in headless Chromium', { skip: skipIfMissing('ch
     assert.equal(body.from, 'alice')
     assert.equal(typeof body.ts, 'number')
     assert.equal(packet.qos, 1)
-    if (v5) assert.deepEqual(packet.properties?.userProperties, { via: 'page' })
+    if (v5) assert.deepEqual({ ...packet.properties?.userProperties }, { via: 'page' })
     else assert.equal(packet.properties, undefined)
     await page.waitForSelector('#send-status[data-state="sent"]', { timeout: 10000 })
   })
@@ -328,34 +329,74 @@ describe('the page goes through the same limits as any client', { skip: skipIfMi
   })
 })
 
+// A WebSocket front that answers like a broker speaking MQTT 3.1.1 only: a v5
+// CONNECT gets CONNACK return code 1 "unacceptable protocol version" (20 02 00
+// 01) and a close, as Aedes 1.x sends it; any other CONNECT is passed through
+// to the gateway, and the connection with it.
+async function v311OnlyFront (gw) {
+  const wss = new WebSocketServer({ host: HOST, port: 0 })
+  await once(wss, 'listening')
+  wss.on('connection', (ws) => {
+    let head = Buffer.alloc(0)
+    let upstream = null
+    ws.on('error', () => {})
+    ws.on('message', (data) => {
+      if (upstream) { upstream.send(data); return }
+      head = Buffer.concat([head, data])
+      // fixed header, Remaining Length (< 128 for these CONNECTs), then the
+      // protocol name 'MQTT' (2 + 4 bytes) and the protocol level
+      if (head.length < 9) return
+      if (head[8] === 5) {
+        ws.send(Buffer.from([0x20, 0x02, 0x00, 0x01]), () => ws.close())
+        return
+      }
+      upstream = new WebSocket(`ws://${HOST}:${gw.wsPort}/mqtt`, 'mqtt')
+      upstream.on('error', () => ws.terminate())
+      upstream.on('open', () => upstream.send(head))
+      upstream.on('message', (d) => ws.send(d))
+      upstream.on('close', () => ws.close())
+      ws.on('close', () => upstream.close())
+    })
+  })
+  return {
+    url: `ws://${HOST}:${wss.address().port}/mqtt`,
+    close: () => new Promise((resolve) => {
+      for (const c of wss.clients) c.terminate()
+      wss.close(resolve)
+    })
+  }
+}
+
 describe('the page on a broker that refuses MQTT 5', { skip: skipIfMissing('chromium') }, () => {
-  let gw, chromium
+  let gw, front, chromium
 
   before(async () => {
-    // what a 3.1.1-only broker answers a v5 CONNECT: "unacceptable protocol version"
-    const authenticate = (client, username, password, done) => {
-      if (client.version === 5) done(Object.assign(new Error('MQTT 5 refused here'), { returnCode: 1 }), false)
-      else done(null, true)
-    }
-    gw = await startGateway({ aedes: { authenticate } })
+    gw = await startGateway()
+    front = await v311OnlyFront(gw)
     chromium = await launchChromium()
   })
 
   after(async () => {
     if (chromium) await chromium.close()
+    if (front) await front.close()
     if (gw) await gw.close()
   })
 
   test('the page falls back to MQTT 3.1.1 and says so', { timeout: 60000 }, async () => {
-    const { page } = await openPage(chromium.browser, gw, 'erin')
+    const { page } = await openPage(chromium.browser, gw, 'erin', `&ws=${encodeURIComponent(front.url)}`)
     await waitConnected(page)
     assert.equal(await page.$eval('#conn', (e) => e.dataset.protocol), '4')
     assert.equal(await page.$eval('#protocol', (e) => e.textContent), 'MQTT 3.1.1 (the broker refused MQTT 5)')
+    // and it works: a notification arrives through the front
+    const m = marker('fallback')
+    const pub = await connect(mqttUrl(gw))
+    await publish(pub, 'user/erin/notifications', `hello ${m}`, { qos: 1 })
+    assert.equal((await feedEntry(page, m)).payload, `hello ${m}`)
   })
 
   test('with ?mqtt=5 it does not fall back', { timeout: 60000 }, async () => {
     const page = await chromium.browser.newPage()
-    await page.goto(`http://127.0.0.1:${gw.wsPort}/?user=frank&mqtt=5`, { waitUntil: 'load', timeout: CONNECT_MS })
+    await page.goto(`http://127.0.0.1:${gw.wsPort}/?user=frank&mqtt=5&ws=${encodeURIComponent(front.url)}`, { waitUntil: 'load', timeout: CONNECT_MS })
     await page.waitForSelector('#conn[data-state="disconnected"]', { timeout: CONNECT_MS })
     assert.equal(await page.$eval('#protocol', (e) => e.textContent), '–')
   })
