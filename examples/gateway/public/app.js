@@ -88,6 +88,7 @@
         }
         setConn('connected', `connected, MQTT ${v === 5 ? '5' : '3.1.1'}`)
         $('send-button').disabled = false
+        refreshHealth() // this connection among the gateway's
       })
     })
     c.on('message', onMessage)
@@ -107,6 +108,10 @@
         return
       }
       const why = lastError ? `: ${lastError.message}` : connected ? ': closed by the gateway' : ''
+      if (connected) {
+        $('dropped').textContent = `${new Date().toLocaleTimeString()}${why || ': connection lost'}`
+        $('dropped').hidden = $('dropped-dt').hidden = false
+      }
       setConn('disconnected', `disconnected${why}; retrying in ${retryMs / 1000} s`)
       setTimeout(start, retryMs)
       retryMs = Math.min(retryMs * 2, RETRY_MAX_MS)
@@ -196,7 +201,7 @@
   })
 
   // --- gateway figures -------------------------------------------------------
-  async function pollHealth () {
+  async function refreshHealth () {
     try {
       const res = await fetch(new URL('health', location.href), { cache: 'no-store' })
       const h = await res.json()
@@ -212,7 +217,6 @@
     } catch (err) {
       $('health-state').textContent = 'unreachable'
     }
-    setTimeout(pollHealth, HEALTH_EVERY_MS)
   }
 
   // --- helpers ---------------------------------------------------------------
@@ -236,5 +240,6 @@
   }
 
   start()
-  pollHealth()
+  refreshHealth()
+  setInterval(refreshHealth, HEALTH_EVERY_MS)
 })()
