@@ -112,8 +112,8 @@ test('a QoS 1 persistent session on A gets what B published while it was offline
   await delay(200) // let A register the disconnect
   await publish(pubB, 'cluster/offline', 'queued', { qos: 1 })
 
-  // Reconnect with a raw socket that does not care about packet order: Aedes 1.2.0
-  // with aedes-persistence-redis sometimes writes the queued PUBLISH *before* the
+  // Reconnect with a raw socket that does not care about packet order: Aedes
+  // with aedes-persistence-redis can write the queued PUBLISH *before* the
   // CONNACK (seen with stock mqtt-packet too; MQTT.js then times out waiting for
   // CONNACK). The offline queue itself is what this test checks; the order is reported.
   const seen = await withTimeout(new Promise((resolve, reject) => {
