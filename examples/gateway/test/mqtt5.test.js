@@ -79,7 +79,7 @@ describe('MQTT 5 with MQTT.js', () => {
       const got = []
       sub.on('message', (t, payload) => { if (t === topic) got.push(payload.toString()) })
       for (const payload of ['one', 'two', 'three']) await publish(pub, topic, payload, { qos: 1 })
-      for (let i = 0; i < 100 && got.length < 3; i++) await delay(20)
+      for (let i = 0; i < 400 && got.length < 3; i++) await delay(20)
       assert.deepEqual(got, ['one', 'two', 'three'])
       // the first PUBLISH sets alias 1, the next ones use it with an empty topic
       assert.deepEqual(sent, [{ topic, alias: 1 }, { topic: '', alias: 1 }, { topic: '', alias: 1 }])
@@ -128,7 +128,7 @@ describe('MQTT 5 with MQTT.js', () => {
     c = await connect(mqttUrl(gw), short)
     await subscribe(c, 'v5/sess2', 1)
     await withTimeout(c.endAsync(), 3000, 'disconnect')
-    await delay(2500)
+    await delay(3500)
     c = await connect(mqttUrl(gw), short)
     assert.equal(c.connackPacket?.sessionPresent, false)
   })
@@ -142,8 +142,8 @@ describe('MQTT 5 with MQTT.js', () => {
     const got = []
     sub.on('message', (t, p) => got.push(`${t}=${p}`))
     await subscribe(sub, 'v5/exp/#', 1)
-    for (let i = 0; i < 100 && got.length < 1; i++) await delay(20)
-    await delay(300)
+    for (let i = 0; i < 400 && got.length < 1; i++) await delay(20)
+    await delay(500) // retained messages are sent together: the expired one would be here by now
     assert.deepEqual(got, ['v5/exp/long=still here'])
   })
 
