@@ -147,6 +147,25 @@ describe('MQTT 5 with MQTT.js', () => {
     assert.deepEqual(got, ['v5/exp/long=still here'])
   })
 
+  test('a delayed will reaches a strict MQTT 5 subscriber, without its Will Delay Interval', { timeout: 15000 }, async () => {
+    const watcher = await connect(mqttUrl(gw, 'ws'), v5({ clientId: 'will5-watch' }))
+    await subscribe(watcher, 'v5/will', 1)
+    let errors = 0
+    watcher.on('error', () => { errors++ })
+    const doomed = await connect(mqttUrl(gw), v5({
+      clientId: 'will5-doomed',
+      will: { topic: 'v5/will', payload: Buffer.from('gone'), qos: 1, properties: { willDelayInterval: 1, userProperties: { why: 'lost' } } }
+    }))
+    const got = nextMessage(watcher, 'v5/will', 10000)
+    doomed.stream.destroy() // network failure, no DISCONNECT: the will follows after 1 s
+    const m = await got
+    assert.equal(m.payload, 'gone')
+    assert.equal(m.packet.properties?.willDelayInterval, undefined)
+    assert.deepEqual({ ...m.packet.properties?.userProperties }, { why: 'lost' })
+    assert.equal(errors, 0)
+    assert.equal(watcher.connected, true)
+  })
+
   test('MQTT 3.1, 3.1.1 and 5.0 clients on one instance exchange messages', { timeout: 15000 }, async () => {
     const c3 = await connect(mqttUrl(gw), { protocolVersion: 3, protocolId: 'MQIsdp', clientId: 'mix-3' })
     const c4 = await connect(mqttUrl(gw, 'ws'), { protocolVersion: 4, clientId: 'mix-4' })
