@@ -9,6 +9,7 @@ import http from 'node:http'
 import os from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { Aedes } from 'aedes'
 import { WebSocketServer, createWebSocketStream } from 'ws'
 import { parserInfo } from './lib/parser-info.js'
@@ -109,6 +110,9 @@ export async function createGateway (opts = {}) {
   const rawSockets = new Set() // every TCP socket + upgraded HTTP socket, for shutdown
   const stats = { accepted: 0, refused: 0, oversize: 0, tcp: 0, ws: 0 }
   let closing = false
+  // Event-loop delay since start, or since the last GET /health?reset
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 })
+  loopDelay.enable()
 
   broker.on('clientError', (client, err) => log.debug('client error', { client: client && client.id, err: err.message }))
   broker.on('connectionError', (client, err) => log.debug('connection error', { err: err.message }))
@@ -167,8 +171,10 @@ export async function createGateway (opts = {}) {
       maxPayload: maxPacketSize > 0 ? Math.max(maxPacketSize, WS_MIN_MAX_PAYLOAD) : 256 * 1024 * 1024 + 5
     })
     httpServer = http.createServer((req, res) => {
-      if (req.method === 'GET' && (req.url === '/health' || req.url === '/healthz')) {
+      const [route, query] = (req.url || '').split('?')
+      if (req.method === 'GET' && (route === '/health' || route === '/healthz')) {
         const body = JSON.stringify(health())
+        if (query === 'reset') loopDelay.reset()
         res.writeHead(closing ? 503 : 200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
         res.end(body)
         return
@@ -218,7 +224,13 @@ export async function createGateway (opts = {}) {
       maxConnections,
       maxPacketSize,
       redis: !!redisUrl,
-      uptimeSec: Math.round(process.uptime())
+      uptimeSec: Math.round(process.uptime()),
+      eventLoopDelayMs: {
+        p50: loopDelay.count ? loopDelay.percentile(50) / 1e6 : 0,
+        p99: loopDelay.count ? loopDelay.percentile(99) / 1e6 : 0,
+        max: loopDelay.count ? loopDelay.max / 1e6 : 0
+      },
+      rssMb: Math.round(process.memoryUsage.rss() / 1048576)
     }
   }
 
@@ -229,6 +241,7 @@ export async function createGateway (opts = {}) {
   function close () {
     if (closed) return closed
     closing = true
+    loopDelay.disable()
     closed = (async () => {
       const serversClosed = [new Promise((resolve) => tcpServer.close(resolve))]
       if (httpServer) serversClosed.push(new Promise((resolve) => httpServer.close(resolve)))
