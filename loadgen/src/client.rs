@@ -485,9 +485,10 @@ pub async fn run_publisher(
     let mut payload = Vec::with_capacity(setup.payload);
     let mut next_pid: u16 = 0;
     let mut inflight: u64 = 0;
+    let mut finished = false;
     loop {
         if *stop.borrow() {
-            return;
+            break;
         }
         let target = setup.pub_targets[(plan.index + attempt) % setup.pub_targets.len()];
         let client_id = format!("{}pub{}", setup.prefix, plan.index);
@@ -506,7 +507,12 @@ pub async fn run_publisher(
             let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ka, ka);
             loop {
                 tokio::select! {
-                    _ = tick.tick(), if Instant::now() < plan.until => {
+                    _ = tick.tick(), if !finished => {
+                        if Instant::now() >= plan.until {
+                            finished = true;
+                            stats.publishers_done.fetch_add(1, Relaxed);
+                            continue;
+                        }
                         let due = (started.elapsed().as_secs_f64() * plan.rate) as u64;
                         while sent < due {
                             sent += 1;
@@ -555,19 +561,22 @@ pub async fn run_publisher(
         }
         .await;
         match res {
-            Ok(End::Stopped) => return,
+            Ok(End::Stopped) => break,
             Err(Fail(msg)) => {
                 stats.connect_error(format!("publisher {} via {target}: {msg}", plan.index));
                 if !setup.reconnect {
-                    return;
+                    break;
                 }
                 attempt += 1;
                 tokio::select! {
                     _ = tokio::time::sleep(Duration::from_millis(200)) => {}
-                    _ = stop.changed() => return,
+                    _ = stop.changed() => break,
                 }
             }
         }
+    }
+    if !finished {
+        stats.publishers_done.fetch_add(1, Relaxed);
     }
 }
 

@@ -336,7 +336,8 @@ async fn run(a: Args) -> String {
         let subscribed = stats.subscribed.load(Relaxed) as u64;
         loop {
             let published = stats.published.load(Relaxed);
-            let done = stats.delivered.load(Relaxed) >= published
+            let done = stats.publishers_done.load(Relaxed) >= a.publishers
+                && stats.delivered.load(Relaxed) >= published
                 && stats.bcast_delivered.load(Relaxed)
                     >= stats.broadcasts.load(Relaxed) * subscribed;
             if done || left(drain_until).is_zero() {

@@ -71,6 +71,8 @@ pub struct Stats {
     pub direct: Vec<AtomicU8>,
     /// Direct ids handed out (the next id).
     pub published: AtomicU64,
+    /// Publishers that have stopped publishing.
+    pub publishers_done: AtomicUsize,
     /// Direct PUBLISHes the broker acknowledged.
     pub acked: AtomicU64,
     /// Direct PUBLISHes not sent because the in-flight window was full.
@@ -113,6 +115,7 @@ impl Stats {
         Stats {
             direct: (0..capacity).map(|_| AtomicU8::new(0)).collect(),
             published: AtomicU64::new(0),
+            publishers_done: AtomicUsize::new(0),
             acked: AtomicU64::new(0),
             throttled: AtomicU64::new(0),
             delivered: AtomicU64::new(0),
