@@ -77,7 +77,27 @@ async function redisBackends (redisUrl, log) {
   mq.subConn.on('error', (err) => log.warn('redis pub/sub connection error', { err: err.message }))
   mq.pubConn.on('error', (err) => log.warn('redis pub/sub connection error', { err: err.message }))
   const persistence = redisPersistence({ conn })
+  coalesceAddSubscriptions(persistence)
   return { mq, persistence }
+}
+
+// Aedes (1.2.0, 2.0.0-beta.1) stores a persistent session's SUBSCRIBE once per
+// filter, each time with the packet's whole list; aedes-persistence-redis then
+// waits for its own "$SYS/sub/add" echo under a key made of the client id and
+// the list's first topic, so concurrent calls for one packet share a key, one
+// waiter replaces the other and that SUBSCRIBE never gets its SUBACK. One store
+// per list (the same array object for every filter of a packet) avoids it.
+function coalesceAddSubscriptions (persistence) {
+  const add = persistence.addSubscriptions.bind(persistence)
+  const pending = new WeakMap()
+  persistence.addSubscriptions = (client, subs) => {
+    let p = pending.get(subs)
+    if (!p) {
+      p = add(client, subs)
+      pending.set(subs, p)
+    }
+    return p
+  }
 }
 
 /**

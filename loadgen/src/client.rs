@@ -479,7 +479,7 @@ pub async fn run_publisher(
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (plan.index as u64 + 1).wrapping_mul(0x2545_f491));
     let mut sent = 0u64;
     let started = Instant::now();
-    let mut last_bcast = Instant::now();
+    let mut last_bcast: Option<Instant> = None;
     let mut attempt = 0usize;
     let mut topic = String::with_capacity(48);
     let mut payload = Vec::with_capacity(setup.payload);
@@ -535,9 +535,9 @@ pub async fn run_publisher(
                             publish(&mut conn, &setup, &topic, &payload, &mut next_pid, &mut inflight)?;
                         }
                         if plan.broadcast_every > 0.0
-                            && last_bcast.elapsed().as_secs_f64() >= plan.broadcast_every
+                            && last_bcast.is_none_or(|t| t.elapsed().as_secs_f64() >= plan.broadcast_every)
                         {
-                            last_bcast = Instant::now();
+                            last_bcast = Some(Instant::now());
                             let id = stats.broadcasts.fetch_add(1, Relaxed);
                             stats::write_payload(&mut payload, id, 0, KIND_BROADCAST, setup.payload);
                             let t = setup.broadcast_topic.clone();
