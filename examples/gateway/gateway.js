@@ -74,8 +74,10 @@ async function redisBackends (redisUrl, log) {
   const mq = mqemitterRedis({ connectionString: redisUrl })
   const conn = new Redis(redisUrl)
   conn.on('error', (err) => log.warn('redis persistence connection error', { err: err.message }))
-  mq.subConn.on('error', (err) => log.warn('redis pub/sub connection error', { err: err.message }))
-  mq.pubConn.on('error', (err) => log.warn('redis pub/sub connection error', { err: err.message }))
+  // mqemitter-redis re-emits its connections' errors on `state`, which has no
+  // listener of its own: without this one a Redis restart kills the process.
+  // ioredis reconnects (and resubscribes) by itself.
+  mq.state.on('error', (err) => log.warn('redis pub/sub connection error', { err: err.message }))
   const persistence = redisPersistence({ conn })
   coalesceAddSubscriptions(persistence)
   return { mq, persistence }

@@ -451,6 +451,10 @@ async fn run(a: Args) -> String {
             },
         )
         .num("elapsed_s", t0.elapsed().as_secs_f64());
+    if lost > 0 {
+        let ids: Vec<String> = stats.lost_sample(10).iter().map(|i| i.to_string()).collect();
+        j.str("lost_ids_sample", &ids.join(","));
+    }
     if let Some(e) = stats
         .first_error
         .lock()

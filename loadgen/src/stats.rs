@@ -195,6 +195,16 @@ impl Stats {
             .count() as u64
     }
 
+    /// The first `max` direct ids published that no user received.
+    pub fn lost_sample(&self, max: usize) -> Vec<u64> {
+        let n = (self.published.load(Relaxed) as usize).min(self.direct.len());
+        (0..n)
+            .filter(|&i| self.direct[i].load(Relaxed) == 0)
+            .take(max)
+            .map(|i| i as u64)
+            .collect()
+    }
+
     /// Direct latency quantiles in ms: (p50, p99, p99.9, max).
     pub fn direct_quantiles(&self) -> [f64; 4] {
         let mut all = histogram();
