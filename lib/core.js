@@ -101,6 +101,7 @@ class Core extends EventEmitter {
     this._mwPend = null // Buffer holding the start of a straddling packet
     this._mwPendLen = 0 // bytes of it received
     this._mwPendTotal = 0 // its total size, 0 while its fixed header is incomplete
+    this._mwBadHead = null // up to 5 first bytes of the packet the last error was in
   }
 
   // mqtt-packet's parse() returns the bytes it holds after consuming a
@@ -128,6 +129,7 @@ class Core extends EventEmitter {
 
   _mwResetState () {
     this.error = null
+    this._mwBadHead = null
     this._mwPend = null
     this._mwPendLen = 0
     this._mwPendTotal = 0
@@ -193,6 +195,7 @@ class Core extends EventEmitter {
         break
       }
       if (status === ERROR) {
+        this._mwBadHead = Buffer.from(buf.subarray(at, Math.min(len, at + 5)))
         this._mwError(T[2], T[3], T[4])
         return len - at
       }
@@ -256,6 +259,7 @@ class Core extends EventEmitter {
       }
       if (T[1] !== 0) throw new Error('mqttwire: framer reported no record for the first packet')
       if (T[0] === ERROR) {
+        this._mwBadHead = Buffer.from(p.subarray(0, Math.min(have + k, 5)))
         this._mwError(T[2], T[3], T[4])
         return -1
       }
@@ -307,6 +311,7 @@ class Core extends EventEmitter {
     }
     if (T[5] === 1) this._mwDeliver(p, T, HEADER, arenaOf(T), p.buffer, p.byteOffset)
     if (T[0] === ERROR) {
+      this._mwBadHead = Buffer.from(p.subarray(0, Math.min(total, 5)))
       this._mwError(T[2], T[3], T[4])
       return -1
     }

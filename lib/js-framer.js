@@ -96,7 +96,7 @@ prop(2, P_U32, [PUBLISH, WILL], 0) // messageExpiryInterval
 prop(3, P_STR, [PUBLISH, WILL], 0) // contentType
 prop(8, P_STR, [PUBLISH, WILL], 0) // responseTopic
 prop(9, P_BIN, [PUBLISH, WILL], 0) // correlationData
-prop(11, P_VBI, [PUBLISH, SUBSCRIBE], 2) // subscriptionIdentifier
+prop(11, P_VBI, [PUBLISH, SUBSCRIBE], 0) // subscriptionIdentifier (0 delivered: Rust wire_range_ok)
 prop(17, P_U32, [CONNECT, CONNACK, DISCONNECT], 0) // sessionExpiryInterval
 prop(18, P_STR, [CONNACK], 0) // assignedClientIdentifier
 prop(19, P_U16, [CONNACK], 0) // serverKeepAlive
@@ -108,9 +108,9 @@ prop(25, P_BYTE, [CONNECT], 1) // requestResponseInformation
 prop(26, P_STR, [CONNACK], 0) // responseInformation
 prop(28, P_STR, [CONNACK, DISCONNECT], 0) // serverReference
 prop(31, P_STR, [CONNACK, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK, UNSUBACK, DISCONNECT, AUTH], 0) // reasonString
-prop(33, P_U16, [CONNECT, CONNACK], 2) // receiveMaximum
+prop(33, P_U16, [CONNECT, CONNACK], 0) // receiveMaximum (0 delivered: Rust wire_range_ok)
 prop(34, P_U16, [CONNECT, CONNACK], 0) // topicAliasMaximum
-prop(35, P_U16, [PUBLISH], 2) // topicAlias
+prop(35, P_U16, [PUBLISH], 0) // topicAlias (0 delivered: Rust wire_range_ok)
 prop(36, P_BYTE, [CONNACK], 1) // maximumQoS
 prop(37, P_BYTE, [CONNACK], 1) // retainAvailable
 prop(38, P_PAIR, [CONNECT, CONNACK, PUBLISH, WILL, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK, DISCONNECT, AUTH], 0) // userProperties

@@ -328,6 +328,22 @@ impl<'a> Property<'a> {
         self.range_ok() && self.strings_ok()
     }
 
+    /// The numeric ranges a parsed property must be in: those of the spec,
+    /// except the three zero values the spec calls a Protocol Error for the
+    /// receiver to answer with its own reason code, which the parser delivers
+    /// (docs/strictness.md): Receive Maximum 0 (a server answers CONNACK 0x82
+    /// [MQTT-3.1.2.11.3]), Topic Alias 0 (DISCONNECT 0x94 [MQTT-3.3.2-8],
+    /// checked with the receiver's own Topic Alias Maximum) and Subscription
+    /// Identifier 0 (DISCONNECT 0x82 [MQTT-3.8.2.1.2]). The encoder refuses them.
+    fn wire_range_ok(&self) -> bool {
+        match *self {
+            Property::ReceiveMaximum(0)
+            | Property::TopicAlias(0)
+            | Property::SubscriptionIdentifier(0) => true,
+            _ => self.range_ok(),
+        }
+    }
+
     /// The numeric ranges of the spec.
     fn range_ok(&self) -> bool {
         use Property as P;
@@ -438,7 +454,7 @@ fn check(
     }
     seen.0 |= bit;
     let ok = if parsed {
-        prop.range_ok()
+        prop.wire_range_ok()
     } else {
         prop.value_ok()
     };

@@ -1162,13 +1162,6 @@ fn invalid_property_value() {
         ErrorKind::InvalidPropertyValue(1),
         6,
     );
-    // topic alias 0
-    fails(
-        V5,
-        &[0x30, 0x07, 0x00, 0x01, b't', 0x03, 0x23, 0x00, 0x00],
-        ErrorKind::InvalidPropertyValue(35),
-        6,
-    );
     // maximum qos 2 in CONNACK
     fails(
         V5,
@@ -1176,24 +1169,51 @@ fn invalid_property_value() {
         ErrorKind::InvalidPropertyValue(36),
         5,
     );
-    // subscription identifier 0 in SUBSCRIBE, followed by a filter
-    fails(
-        V5,
-        &[
-            0x82, 0x09, 0x00, 0x01, 0x02, 0x0b, 0x00, 0x00, 0x01, b'a', 0x00,
-        ],
-        ErrorKind::InvalidPropertyValue(11),
-        5,
-    );
-    // receive maximum 0 in CONNECT, followed by the client id
+    // maximum packet size 0 in CONNECT, followed by the client id
     let mut c = connect(b"MQTT", 5, 0x02, &[]);
-    c.splice(12..13, [0x03, 0x21, 0x00, 0x00]);
-    c[1] += 3;
-    fails(V5, &c, ErrorKind::InvalidPropertyValue(33), 13);
+    c.splice(12..13, [0x05, 0x27, 0x00, 0x00, 0x00, 0x00]);
+    c[1] += 5;
+    fails(V5, &c, ErrorKind::InvalidPropertyValue(39), 13);
     assert_eq!(
         ErrorKind::InvalidPropertyValue(1).message(),
         "Invalid property value for payloadFormatIndicator"
     );
+}
+
+/// The zero values the spec calls a Protocol Error for the receiver to answer
+/// with its own reason code are delivered, in strict mode too: Topic Alias 0
+/// (a server answers DISCONNECT 0x94), Subscription Identifier 0 (DISCONNECT
+/// 0x82), Receive Maximum 0 (CONNACK 0x82). The encoder still refuses them.
+#[test]
+fn protocol_error_zeros_are_delivered() {
+    let alias = [0x30, 0x07, 0x00, 0x01, b't', 0x03, 0x23, 0x00, 0x00];
+    let sub_id = [
+        0x82, 0x09, 0x00, 0x01, 0x02, 0x0b, 0x00, 0x00, 0x01, b'a', 0x00,
+    ];
+    let mut recv_max = connect(b"MQTT", 5, 0x02, &[]);
+    recv_max.splice(12..13, [0x03, 0x21, 0x00, 0x00]);
+    recv_max[1] += 3;
+    for (bytes, want) in [
+        (&alias[..], P::TopicAlias(0)),
+        (&sub_id[..], P::SubscriptionIdentifier(0)),
+        (&recv_max[..], P::ReceiveMaximum(0)),
+    ] {
+        let Ok(Status::Complete((packet, used))) = parse(bytes, V5) else {
+            panic!("not delivered: {bytes:02x?}")
+        };
+        assert_eq!(used, bytes.len());
+        let props: Vec<_> = match &packet {
+            Packet::Publish(p) => p.properties.iter().collect(),
+            Packet::Subscribe(p) => p.properties.iter().collect(),
+            Packet::Connect(p) => p.properties.iter().collect(),
+            other => panic!("unexpected {other:?}"),
+        };
+        assert_eq!(props, [want], "{bytes:02x?}");
+        // the tape delivers it too
+        let mut t = [0u32; 64];
+        let st = tape::frame(bytes, 0, bytes.len(), 5, 0, &mut t);
+        assert_eq!((st, t[5]), (tape::Status::Done, 1), "{bytes:02x?}");
+    }
 }
 
 // ------------------------------------------------------- codes round trip
