@@ -36,11 +36,11 @@ test('2,000 users over TCP: every QoS 1 notification and broadcast delivered', {
   assert.ok(h.eventLoopDelayMs.max > 0, '/health reports the event-loop delay')
 })
 
-test('300 users over WebSocket: every notification delivered', { timeout: 90_000 }, async () => {
+test('300 users over WebSocket, MQTT 5 (clean start 0, session expiry): every notification delivered', { timeout: 90_000 }, async () => {
   if (!gw) gw = await spawnGateway({}, 'scale-gw')
   const n = 300
   const r = await runLoadgen([
-    '--targets', `${HOST}:${gw.wsPort}`, '--transport', 'ws', '-n', String(n),
+    '--targets', `${HOST}:${gw.wsPort}`, '--transport', 'ws', '--mqtt', '5', '-n', String(n),
     '--rate', '100', '--duration', '3', '--broadcast-every', '1', '--drain', '30',
     '--connect-phase', '60', '--max-time', '80', '--prefix', 'scale-ws-', '--quiet'
   ], { ms: 90_000 })
