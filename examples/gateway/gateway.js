@@ -28,7 +28,8 @@ export const LIMIT_DEFAULTS = Object.freeze({
   maxPacketSize: 1024 * 1024, // bytes, whole packet; advertised in an MQTT 5 CONNACK
   maxConnections: 10000, // TCP + WebSocket together
   connectTimeoutMs: 10000, // from accept to CONNECT
-  keepaliveLimit: 3600 // seconds; 0 = none
+  keepaliveLimit: 3600, // seconds; 0 = none
+  maxSubscriptions: 1000 // topic filters one client may hold; 0 = none
 })
 
 /** Topic aliases an MQTT 5 client may use towards the gateway (advertised in CONNACK). */
@@ -113,6 +114,25 @@ function coalesceAddSubscriptions (persistence) {
   }
 }
 
+// Aedes drops a message for a client when its broker counter is not above the
+// last one that client got from the same broker (client.js dedupe). A QoS > 0
+// PUBLISH is handed to the emitter only after it is stored for every
+// persistent subscriber (outgoingEnqueueCombi), which takes longer for a
+// broadcast to thousands than for a notification to one: a later notification
+// overtook an earlier broadcast, and the broadcast was then silently dropped
+// for that user (left in its stored queue until it reconnected). The stores
+// still run at once; they now complete in the order they were started.
+function keepEnqueueOrder (persistence) {
+  const enqueue = persistence.outgoingEnqueueCombi.bind(persistence)
+  let last = Promise.resolve()
+  persistence.outgoingEnqueueCombi = (subs, packet) => {
+    const stored = enqueue(subs, packet)
+    const inOrder = last.then(() => stored)
+    last = inOrder.catch(() => {})
+    return inOrder
+  }
+}
+
 function limitOf (value, name, dflt) {
   if (value === undefined || value === null) return dflt
   const n = Number(value)
@@ -134,6 +154,7 @@ const openLimits = new Map() // gateway -> maxPacketSize
  * @param {number} [opts.maxPacketSize=1048576]  bytes per packet, fixed header included; 0 = MQTT's own 256 MiB cap
  * @param {number} [opts.connectTimeoutMs=10000] from accept to CONNECT; 0 = Aedes' 30 s
  * @param {number} [opts.keepaliveLimit=3600]    seconds; 0 = none
+ * @param {number} [opts.maxSubscriptions=1000]  topic filters one client may hold (SUBACK 0x80 past it); 0 = none
  * @param {number} [opts.topicAliasMaximum=64]   MQTT 5 topic aliases a client may use; 0 = none
  * @param {string} [opts.instanceId]      also Aedes' broker id
  * @param {object} [opts.logger]          { info, warn, error, debug }; default silent
@@ -149,7 +170,8 @@ export async function createGateway (opts = {}) {
     maxPacketSize: limitOf(opts.maxPacketSize, 'maxPacketSize', LIMIT_DEFAULTS.maxPacketSize),
     maxConnections: limitOf(opts.maxConnections, 'maxConnections', LIMIT_DEFAULTS.maxConnections),
     connectTimeoutMs: limitOf(opts.connectTimeoutMs, 'connectTimeoutMs', LIMIT_DEFAULTS.connectTimeoutMs),
-    keepaliveLimit: limitOf(opts.keepaliveLimit, 'keepaliveLimit', LIMIT_DEFAULTS.keepaliveLimit)
+    keepaliveLimit: limitOf(opts.keepaliveLimit, 'keepaliveLimit', LIMIT_DEFAULTS.keepaliveLimit),
+    maxSubscriptions: limitOf(opts.maxSubscriptions, 'maxSubscriptions', LIMIT_DEFAULTS.maxSubscriptions)
   }
   const { maxPacketSize, maxConnections } = limits
   const redisUrl = opts.redisUrl || null
@@ -169,6 +191,24 @@ export async function createGateway (opts = {}) {
   }
 
   const userForward = opts.aedes && opts.aedes.authorizeForward
+  const userSubscribe = opts.aedes && opts.aedes.authorizeSubscribe
+  // Filters each client holds, counted as they are granted (a SUBSCRIBE's
+  // filters are authorized one by one): past maxSubscriptions a new filter is
+  // refused with SUBACK 0x80 (5.0: 0x80 too, "unspecified error").
+  const subCount = new WeakMap()
+  function limitSubscriptions (client, sub, cb) {
+    const known = client.subscriptions && client.subscriptions[sub.topic] !== undefined
+    if (!known) {
+      const n = subCount.get(client) || 0
+      if (limits.maxSubscriptions > 0 && n >= limits.maxSubscriptions) {
+        stats.subscriptionsRefused++
+        return cb(null, null)
+      }
+      subCount.set(client, n + 1)
+    }
+    if (userSubscribe) return userSubscribe(client, sub, cb)
+    cb(null, sub)
+  }
   const backends = redisUrl ? await redisBackends(redisUrl, log) : {}
   const broker = await Aedes.createBroker({
     ...(opts.aedes || {}),
@@ -179,6 +219,7 @@ export async function createGateway (opts = {}) {
     connectTimeout: limits.connectTimeoutMs || 30000,
     keepaliveLimit: limits.keepaliveLimit,
     topicAliasMaximum: limitOf(opts.topicAliasMaximum, 'topicAliasMaximum', TOPIC_ALIAS_MAXIMUM),
+    authorizeSubscribe: limitSubscriptions,
     authorizeForward (client, packet) {
       const out = userForward ? userForward(client, packet) : packet
       return out && withoutWillOnlyProperties(out)
@@ -186,13 +227,19 @@ export async function createGateway (opts = {}) {
     ...backends
   })
 
+  keepEnqueueOrder(broker.persistence)
+
   const conns = new Set() // transport streams handed to Aedes
   const rawSockets = new Set() // every TCP socket + upgraded HTTP socket, for shutdown
-  const stats = { accepted: 0, refused: 0, oversize: 0, tcp: 0, ws: 0 }
+  const stats = { accepted: 0, refused: 0, oversize: 0, tcp: 0, ws: 0, subscriptionsRefused: 0 }
   let closing = false
   // Event-loop delay since start, or since the last GET /health?reset
   const loopDelay = monitorEventLoopDelay({ resolution: 10 })
   loopDelay.enable()
+
+  broker.on('unsubscribe', (topics, client) => {
+    if (client && subCount.has(client)) subCount.set(client, Math.max(0, subCount.get(client) - topics.length))
+  })
 
   broker.on('clientError', (client, err) => {
     if (err.message === 'packet too large') countOversize(client, err)
@@ -333,6 +380,7 @@ export async function createGateway (opts = {}) {
       ws: stats.ws,
       refused: stats.refused,
       oversizeDropped: stats.oversize,
+      subscriptionsRefused: stats.subscriptionsRefused,
       ...limits,
       redis: !!redisUrl,
       uptimeSec: Math.round(process.uptime()),
