@@ -508,7 +508,7 @@ pub async fn run_publisher(
             loop {
                 tokio::select! {
                     _ = tick.tick(), if !finished => {
-                        if Instant::now() >= plan.until {
+                        if Instant::now() >= plan.until || stats.stop_publishing.load(Relaxed) {
                             finished = true;
                             stats.publishers_done.fetch_add(1, Relaxed);
                             continue;

@@ -9,7 +9,8 @@
 //! id), its own CPU and, given `--broker-pid`, the broker's CPU and RSS.
 //!
 //! It only connects to loopback addresses (127.0.0.0/8, ::1), and it stops by
-//! itself: after `--max-time` seconds whatever the state.
+//! itself: after `--max-time` seconds whatever the state. SIGINT during the
+//! publishing phase ends it early; the drain and the report follow.
 //!
 //! ```text
 //! loadgen --targets 127.0.0.1:1883 -n 2000 --rate 1000 --duration 20
@@ -325,12 +326,17 @@ async fn run(a: Args) -> String {
                 stop_rx.clone(),
             )));
         }
+        let mut interrupt = std::pin::pin!(tokio::signal::ctrl_c());
         while Instant::now() < until {
-            tokio::time::sleep(
-                Duration::from_secs(2).min(until.saturating_duration_since(Instant::now())),
-            )
-            .await;
-            progress("publishing");
+            let nap = Duration::from_secs(2).min(until.saturating_duration_since(Instant::now()));
+            tokio::select! {
+                _ = tokio::time::sleep(nap) => progress("publishing"),
+                _ = &mut interrupt => {
+                    stats.stop_publishing.store(true, Relaxed);
+                    progress("SIGINT, publishing ends");
+                    break;
+                }
+            }
         }
         let drain_until = Instant::now() + Duration::from_secs_f64(a.drain);
         let subscribed = stats.subscribed.load(Relaxed) as u64;
@@ -452,7 +458,11 @@ async fn run(a: Args) -> String {
         )
         .num("elapsed_s", t0.elapsed().as_secs_f64());
     if lost > 0 {
-        let ids: Vec<String> = stats.lost_sample(10).iter().map(|i| i.to_string()).collect();
+        let ids: Vec<String> = stats
+            .lost_sample(10)
+            .iter()
+            .map(|i| i.to_string())
+            .collect();
         j.str("lost_ids_sample", &ids.join(","));
     }
     if let Some(e) = stats

@@ -73,6 +73,8 @@ pub struct Stats {
     pub published: AtomicU64,
     /// Publishers that have stopped publishing.
     pub publishers_done: AtomicUsize,
+    /// Set on SIGINT: publishing ends early, the drain and report follow.
+    pub stop_publishing: std::sync::atomic::AtomicBool,
     /// Direct PUBLISHes the broker acknowledged.
     pub acked: AtomicU64,
     /// Direct PUBLISHes not sent because the in-flight window was full.
@@ -116,6 +118,7 @@ impl Stats {
             direct: (0..capacity).map(|_| AtomicU8::new(0)).collect(),
             published: AtomicU64::new(0),
             publishers_done: AtomicUsize::new(0),
+            stop_publishing: std::sync::atomic::AtomicBool::new(false),
             acked: AtomicU64::new(0),
             throttled: AtomicU64::new(0),
             delivered: AtomicU64::new(0),

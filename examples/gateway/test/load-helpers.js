@@ -22,11 +22,13 @@ export function loadgenBin () {
 }
 
 // Run loadgen to the end; resolves with its JSON line. `onLine` sees each
-// progress line on stderr (for tests that act while it runs).
-export function runLoadgen (args, { onLine, ms = 120_000 } = {}) {
+// progress line on stderr (for tests that act while it runs); `control.interrupt()`
+// ends its publishing early (SIGINT), after which it drains and reports.
+export function runLoadgen (args, { onLine, ms = 120_000, control = {} } = {}) {
   const bin = loadgenBin()
   return withTimeout(new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    control.interrupt = () => child.kill('SIGINT')
     let out = ''
     let err = ''
     let partial = ''
