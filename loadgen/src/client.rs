@@ -113,6 +113,8 @@ struct Conn {
     codec: MqttCodec,
     rbuf: BytesMut,
     wbuf: BytesMut,
+    /// PUBLISHes that arrived before CONNACK.
+    early: Vec<Frame>,
 }
 
 /// The loopback source address of connection `i` (v4 targets only): 127.0.0.2
@@ -160,6 +162,7 @@ impl Conn {
             codec: MqttCodec::new(setup.version),
             rbuf: BytesMut::with_capacity(256),
             wbuf: BytesMut::new(),
+            early: Vec::new(),
         })
     }
 
@@ -244,14 +247,23 @@ impl Conn {
             password: None,
         }))
         .await?;
-        let frame = self.recv().await?;
-        match frame.packet()? {
-            Packet::ConnAck(a) if a.code == 0 => Ok(a.session_present),
-            Packet::ConnAck(a) => Err(Fail(format!("CONNACK refused, code {}", a.code))),
-            p => Err(Fail(format!(
-                "expected CONNACK, got {}",
-                p.packet_type().name()
-            ))),
+        loop {
+            let frame = self.recv().await?;
+            match frame.packet()? {
+                Packet::ConnAck(a) if a.code == 0 => return Ok(a.session_present),
+                Packet::ConnAck(a) => {
+                    return Err(Fail(format!("CONNACK refused, code {}", a.code)))
+                }
+                // Some brokers (Aedes in Redis mode) may send a queued PUBLISH
+                // before CONNACK [MQTT-3.2.0-1]: keep it for the session.
+                Packet::Publish(_) if self.early.len() < 65_536 => self.early.push(frame),
+                p => {
+                    return Err(Fail(format!(
+                        "expected CONNACK, got {}",
+                        p.packet_type().name()
+                    )))
+                }
+            }
         }
     }
 
@@ -363,6 +375,12 @@ async fn user_session(
     let mut conn = tokio::time::timeout(setup.connect_timeout, async {
         let mut conn = Conn::open(setup, target, source).await?;
         let present = conn.handshake(setup, client_id, false).await?;
+        if !conn.early.is_empty() {
+            stats.before_connack.fetch_add(conn.early.len(), Relaxed);
+            for frame in std::mem::take(&mut conn.early) {
+                on_packet(&mut conn, stats, user, seen, &frame)?;
+            }
+        }
         if !present || !*subscribed {
             let list = [(own, opts), (setup.broadcast_topic.as_str(), opts)];
             conn.send(Packet::Subscribe(Subscribe {

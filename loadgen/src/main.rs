@@ -439,6 +439,10 @@ async fn run(a: Args) -> String {
         .int("foreign", stats.foreign.load(Relaxed))
         .int("dropped", stats.dropped.load(Relaxed) as u64)
         .int("reconnects", stats.reconnects.load(Relaxed) as u64)
+        .int(
+            "publish_before_connack",
+            stats.before_connack.load(Relaxed) as u64,
+        )
         .int("connect_errors", stats.connect_errors.load(Relaxed) as u64)
         .opt("client_cpu_pct", pct(cpu0.0, cpu1.0))
         .opt("broker_cpu_pct", pct(cpu0.1, cpu1.1))

@@ -101,6 +101,8 @@ pub struct Stats {
     pub connected: AtomicUsize,
     /// Connections that ended without being asked to.
     pub dropped: AtomicUsize,
+    /// PUBLISHes that arrived before their connection's CONNACK.
+    pub before_connack: AtomicUsize,
     /// Reconnections made.
     pub reconnects: AtomicUsize,
     /// Connection attempts that failed (refused, timed out, CONNACK refusal).
@@ -132,6 +134,7 @@ impl Stats {
             failed: AtomicUsize::new(0),
             connected: AtomicUsize::new(0),
             dropped: AtomicUsize::new(0),
+            before_connack: AtomicUsize::new(0),
             reconnects: AtomicUsize::new(0),
             connect_errors: AtomicUsize::new(0),
             first_error: Mutex::new(None),
