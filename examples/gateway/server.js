@@ -23,6 +23,7 @@ const config = {
   maxPacketSize: intEnv('MAX_PACKET_SIZE', LIMIT_DEFAULTS.maxPacketSize),
   connectTimeoutMs: intEnv('CONNECT_TIMEOUT_MS', LIMIT_DEFAULTS.connectTimeoutMs),
   keepaliveLimit: intEnv('KEEPALIVE_LIMIT', LIMIT_DEFAULTS.keepaliveLimit),
+  maxSubscriptions: intEnv('MAX_SUBSCRIPTIONS', LIMIT_DEFAULTS.maxSubscriptions),
   topicAliasMaximum: intEnv('TOPIC_ALIAS_MAXIMUM', TOPIC_ALIAS_MAXIMUM),
   instanceId: process.env.INSTANCE_ID || undefined
 }
@@ -54,7 +55,8 @@ log.info('limits: ' + [
   `MAX_PACKET_SIZE=${L.maxPacketSize || 'none'}${L.maxPacketSize ? ' bytes (refused from the fixed header' + (p.swapped ? ' by mqttwire' : ' by Aedes') + '; advertised to MQTT 5 clients in CONNACK)' : ''}`,
   `MAX_CONNECTIONS=${L.maxConnections || 'unlimited'}`,
   `CONNECT_TIMEOUT_MS=${L.connectTimeoutMs || 'Aedes default 30000'}`,
-  `KEEPALIVE_LIMIT=${L.keepaliveLimit || 'none'}${L.keepaliveLimit ? ' s (3.1/3.1.1: CONNACK 6 above it or at 0; 5.0: Server Keep Alive)' : ''}`
+  `KEEPALIVE_LIMIT=${L.keepaliveLimit || 'none'}${L.keepaliveLimit ? ' s (3.1/3.1.1: CONNACK 6 above it or at 0; 5.0: Server Keep Alive)' : ''}`,
+  `MAX_SUBSCRIPTIONS=${L.maxSubscriptions || 'none'}${L.maxSubscriptions ? ' filters a client (SUBACK 0x80 past it)' : ''}`
 ].join(', '))
 console.log(`
 ${gw.wsPort ? `Notifications page (MQTT.js in the browser over WebSocket), and a notification for it:

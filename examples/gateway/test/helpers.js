@@ -60,10 +60,11 @@ export async function freePort () {
 }
 
 // --- redis-server -------------------------------------------------------------
-export async function startRedis () {
+// opts.port: start on that port (e.g. to restart a server clients know); else a free one
+export async function startRedis (opts = {}) {
   requireBins('redis-server')
   for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort()
+    const port = opts.port || await freePort()
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-redis-'))
     const child = spawn('redis-server', [
       '--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no',
