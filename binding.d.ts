@@ -46,3 +46,11 @@ export declare function frame(buf: Uint8Array, tape: Uint32Array): void
  * must stay unmodified until then).
  */
 export declare function frameAsync(buf: Buffer, config: number, maxPacketSize: number): Promise<unknown>
+
+/**
+ * Register, for this thread's JS environment, the input area (a Uint8Array)
+ * and the tape (a Uint32Array, at least 64 words) that [`frame_input`]
+ * uses. They must be views of two different ArrayBuffers. Registering again
+ * replaces both.
+ */
+export declare function register(input: unknown, tape: unknown): void

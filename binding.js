@@ -841,3 +841,4 @@ module.exports.errorRelaxedWhenLenient = nativeBinding.errorRelaxedWhenLenient
 module.exports.errorRule = nativeBinding.errorRule
 module.exports.frame = nativeBinding.frame
 module.exports.frameAsync = nativeBinding.frameAsync
+module.exports.register = nativeBinding.register

@@ -7,7 +7,7 @@
 // `_mwDeliver(buf, T, r, A, ab, bo)` (one record) and get `parse(buf)`.
 
 const { EventEmitter } = require('events')
-const { selectFramer } = require('./native')
+const { selectFramer, registerTape } = require('./native')
 const { makeError } = require('./errors')
 const { readStrict, readMaxPacketSize, readFramerName } = require('./defaults')
 const { view } = require('./view')
@@ -30,6 +30,7 @@ const ARENA_MIN = 4096
 
 const INITIAL_TAPE = 16384 // words; grown x2 when a call reports FULL
 let sharedTape = new Uint32Array(INITIAL_TAPE)
+registerTape(sharedTape)
 let tapeBusy = false // a 'packet' handler may parse with another parser: it then gets its own tape
 
 // The arena of a tape as one JS string (T[8]: start, T[9]: bytes used), to
@@ -200,7 +201,10 @@ class Core extends EventEmitter {
       config = T[6] | mode
       off = at
       T = new Uint32Array(T.length * 2)
-      if (own) sharedTape = T
+      if (own) {
+        sharedTape = T
+        registerTape(T)
+      }
     }
     return this._mwBuffered()
   }
@@ -303,7 +307,10 @@ class Core extends EventEmitter {
       frame(p, 0, total, configOf(this.settings) | (this._mwMode & ~ARENA), max, T)
       if (T[0] !== FULL) break
       T = new Uint32Array(T.length * 2)
-      if (own) sharedTape = T
+      if (own) {
+        sharedTape = T
+        registerTape(T)
+      }
     }
     if (T[5] === 1) this._mwDeliver(p, T, HEADER, arenaOf(T), p.buffer, p.byteOffset)
     if (T[0] === ERROR) {

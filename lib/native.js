@@ -23,24 +23,49 @@ try {
 const envFramer = typeof process !== 'undefined' && process.env && process.env.MQTTWIRE_FRAMER
 
 /** Bytes to frame from which one native call beats the JS framer (measured: bench/run.js --only cross). */
-const AUTO_NATIVE_MIN = 16384
+const AUTO_NATIVE_MIN = 0
+
+/** Bytes of the input area registered once per thread (lib/core.js copies a read of up to this many bytes into it). */
+const INPUT_SIZE = 65536
+const input = new Uint8Array(INPUT_SIZE)
+let registeredTape = null
 
 /**
- * The native framer with the JS framer's signature: the scalar inputs go in
- * the tape's first four words (node/src/lib.rs `frame`: two Node-API
- * arguments instead of six). Returns the status (T[0]).
+ * Register `T` as this thread's tape (with the input area): frame() calls
+ * with this tape and a read that fits the input area then cost one Node-API
+ * call with no argument (node/src/lib.rs `frameInput`). Called again when the
+ * tape is replaced.
  */
-function makeNative (frameTape) {
+function registerTape (T) {
+  if (binding === null) return
+  binding.register(input, T)
+  registeredTape = T
+}
+
+/**
+ * The native framer with the JS framer's signature; returns the status
+ * (T[0]). With the registered tape and `end <= INPUT_SIZE`, the read is
+ * copied into the input area at the same offsets (so the tape's offsets index
+ * `buf` too) and framed there; otherwise `buf` and `T` are passed (two
+ * argument conversions). The scalar inputs go in the tape's first four words.
+ */
+function makeNative (frameTape, frameInput) {
   return function nativeFrame (buf, start, end, config, max, T) {
     T[0] = start
     T[1] = end
     T[2] = config
     T[3] = max
-    frameTape(buf, T)
+    if (T === registeredTape && end <= INPUT_SIZE) {
+      if (start === 0 && end === buf.length) input.set(buf)
+      else input.set(buf.subarray(start, end), start)
+      frameInput()
+    } else {
+      frameTape(buf, T)
+    }
     return T[0]
   }
 }
-const nativeFrame = binding !== null ? makeNative(binding.frame) : null
+const nativeFrame = binding !== null ? makeNative(binding.frame, binding.frameInput) : null
 
 function makeAuto (nativeFrame, jsFrame) {
   return function autoFrame (buf, start, end, config, max, T) {
@@ -107,6 +132,8 @@ module.exports = {
   hasNative: binding !== null,
   selectFramer,
   AUTO_NATIVE_MIN,
+  registerTape,
+  INPUT_SIZE,
   nativeFrame,
   jsFrame: jsFramer.frame
 }
