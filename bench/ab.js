@@ -8,6 +8,7 @@
 //
 //   node bench/ab.js DIR_A DIR_B [--only w1|w2|w3|w5] [--paths parser|router] [--framer auto|native|js]
 //                    [--framer-b F (B's framer, default the same)] [--rounds 21] [--fresh]
+//                    [--chunk BYTES (w1-w3: reads of this size, default 65536)]
 //                    [--read-user-properties (the consumer also reads properties.userProperties)]
 //   node bench/ab.js DIR_A DIR_B --paths generate|stream|drain [--only w1|w2]
 //        generate(), or writeToStream() into a stream.Writable (drain: with a
@@ -31,6 +32,7 @@ const ROUNDS = Number(flag('--rounds', 21))
 const N = Number(flag('--n', 100000))
 const fresh = args.includes('--fresh')
 const readUp = args.includes('--read-user-properties')
+const CHUNK = Number(flag('--chunk', 65536))
 const gc = exposeGc()
 
 // The same timed loops as bench/run.js (--fresh: reads copied into fresh
@@ -51,7 +53,7 @@ if (encoding) {
   const g = W.gatewayWorkload(2000, Math.round(N / 2000), 23)
   clients = g.clients; who = g.schedClient; bufs = g.schedBuf; w = { packets: g.packets }
 } else {
-  clients = 1; bufs = W.chunk(w.stream, 65536); who = new Int32Array(bufs.length)
+  clients = 1; bufs = W.chunk(w.stream, CHUNK); who = new Int32Array(bufs.length)
 }
 const batches = batchEnds(bufs, 65536)
 
@@ -123,7 +125,7 @@ async function main () {
   }
   const med = (x) => { const s = [...x].sort((p, q) => p - q); return s[s.length >> 1] }
   const min = (x) => Math.min(...x)
-  const what = encoding ? `${only} ${kind}` : `${only} ${kind} framer=${framer}${framerB !== framer ? '/' + framerB : ''}${fresh ? ' fresh' : ''}`
+  const what = encoding ? `${only} ${kind}` : `${only} ${kind} framer=${framer}${framerB !== framer ? '/' + framerB : ''}${fresh ? ' fresh' : ''}${CHUNK !== 65536 ? ' chunk=' + CHUNK : ''}`
   console.log(`${what}: A ${med(ta).toFixed(0)} ns/pkt (min ${min(ta).toFixed(0)}), B ${med(tb).toFixed(0)} ns/pkt (min ${min(tb).toFixed(0)}); B is ${med(ratio).toFixed(3)}x A's speed (median of ${ROUNDS} paired rounds)`)
   if (process.env.AB_DUMP) console.log('A', ta.map((x) => x.toFixed(0)).join(' '), '\nB', tb.map((x) => x.toFixed(0)).join(' '))
 }

@@ -25,37 +25,45 @@ const envFramer = typeof process !== 'undefined' && process.env && process.env.M
 /** Bytes to frame from which one native call beats the JS framer (measured: bench/run.js --only cross). */
 const AUTO_NATIVE_MIN = 0
 
-/** Bytes of the input area registered once per thread (lib/core.js copies a read of up to this many bytes into it). */
+/** Bytes of the input area registered per thread (a read of up to this many bytes is copied into it). */
 const INPUT_SIZE = 65536
 const input = new Uint8Array(INPUT_SIZE)
-let registeredTape = null
+// This module's tape (lib/core.js's shared tape), framed through the input area.
+let ownTape = null
+// What the addon has registered for this thread, shared by every copy of
+// this module that loaded the same binding object: a copy re-registers its
+// own areas when another copy registered last.
+const registered = binding === null
+  ? null
+  : (binding.__mqttwireRegistered || (binding.__mqttwireRegistered = { tape: null }))
 
 /**
- * Register `T` as this thread's tape (with the input area): frame() calls
- * with this tape and a read that fits the input area then cost one Node-API
- * call with no argument (node/src/lib.rs `frameInput`). Called again when the
- * tape is replaced.
+ * Make `T` the tape framed through the input area (node/src/lib.rs
+ * `register` / `frameInput`). lib/core.js calls it for its shared tape, and
+ * again when it replaces it.
  */
 function registerTape (T) {
-  if (binding === null) return
-  binding.register(input, T)
-  registeredTape = T
+  ownTape = T
 }
 
 /**
- * The native framer with the JS framer's signature; returns the status
- * (T[0]). With the registered tape and `end <= INPUT_SIZE`, the read is
- * copied into the input area at the same offsets (so the tape's offsets index
- * `buf` too) and framed there; otherwise `buf` and `T` are passed (two
- * argument conversions). The scalar inputs go in the tape's first four words.
+ * The native framer; returns the status (T[0]). The scalar inputs go in the
+ * tape's first four words. With this module's tape and `end <= INPUT_SIZE`,
+ * the read is copied into the input area at the same offsets (so the tape's
+ * offsets index `buf` too) and framed by a call with no argument; otherwise
+ * `buf` and `T` are passed (two argument conversions, ~100 ns more).
  */
-function makeNative (frameTape, frameInput) {
+function makeNative (frameTape, frameInput, register) {
   return function nativeFrame (buf, start, end, config, max, T) {
     T[0] = start
     T[1] = end
     T[2] = config
     T[3] = max
-    if (T === registeredTape && end <= INPUT_SIZE) {
+    if (T === ownTape && end <= INPUT_SIZE) {
+      if (registered.tape !== T) {
+        register(input, T)
+        registered.tape = T
+      }
       if (start === 0 && end === buf.length) input.set(buf)
       else input.set(buf.subarray(start, end), start)
       frameInput()
@@ -65,7 +73,7 @@ function makeNative (frameTape, frameInput) {
     return T[0]
   }
 }
-const nativeFrame = binding !== null ? makeNative(binding.frame, binding.frameInput) : null
+const nativeFrame = binding !== null ? makeNative(binding.frame, binding.frameInput, binding.register) : null
 
 function makeAuto (nativeFrame, jsFrame) {
   return function autoFrame (buf, start, end, config, max, T) {

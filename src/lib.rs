@@ -50,7 +50,7 @@ pub mod tape;
 #[cfg(feature = "tokio")]
 pub mod codec;
 
-pub use error::{DecodeError, EncodeError, ErrorKind, Field};
+pub use error::{DecodeError, EncodeError, ErrorInfo, ErrorKind, Field, Param, ERRORS, FIELDS};
 pub use framing::{FixedHeader, Limits, Status};
 pub use packet::*;
 pub use properties::{Properties, Property, PropertyId};
