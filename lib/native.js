@@ -1,29 +1,20 @@
 'use strict'
-// Loads the native binding (../binding.js, written by the build) and picks a
-// framer: 'auto' (the default) frames with Rust when the bytes to frame are at
-// least AUTO_NATIVE_MIN, and with the pure-JS framer below that, where one
-// Node-API call costs more than it saves (bench/run.js measures the crossover:
-// see its "Crossover" table). Both framers write the same tape
-// (__test__/tape-differential.test.js). 'native' and 'js' force one.
+// Loads the native binding (../binding.js, written by the build) and frames
+// with it: every read is framed and validated in Rust (node/src/lib.rs).
 
-const jsFramer = require('./js-framer')
+const { TAPE: { IN_START, IN_END, IN_CONFIG, IN_MAX, STATUS } } = require('./generated/protocol')
 
 let binding = null
 let loadError = null
 try {
   binding = require('../binding.js')
-  if (typeof binding.frame !== 'function') {
-    loadError = new Error('mqttwire: the native binding does not export frame()')
+  if (typeof binding.frame !== 'function' || typeof binding.frameInput !== 'function') {
+    loadError = new Error('mqttwire: the native binding does not export frame() and frameInput()')
     binding = null
   }
 } catch (err) {
   loadError = err
 }
-
-const envFramer = typeof process !== 'undefined' && process.env && process.env.MQTTWIRE_FRAMER
-
-/** Bytes to frame from which one native call beats the JS framer (measured: bench/run.js --only cross). */
-const AUTO_NATIVE_MIN = 0
 
 /** Bytes of the input area registered per thread (a read of up to this many bytes is copied into it). */
 const INPUT_SIZE = 65536
@@ -55,10 +46,10 @@ function registerTape (T) {
  */
 function makeNative (frameTape, frameInput, register) {
   return function nativeFrame (buf, start, end, config, max, T) {
-    T[0] = start
-    T[1] = end
-    T[2] = config
-    T[3] = max
+    T[IN_START] = start
+    T[IN_END] = end
+    T[IN_CONFIG] = config
+    T[IN_MAX] = max
     if (T === ownTape && end <= INPUT_SIZE) {
       if (registered.tape !== T) {
         register(input, T)
@@ -70,37 +61,10 @@ function makeNative (frameTape, frameInput, register) {
     } else {
       frameTape(buf, T)
     }
-    return T[0]
+    return T[STATUS]
   }
 }
 const nativeFrame = binding !== null ? makeNative(binding.frame, binding.frameInput, binding.register) : null
-
-function makeAuto (nativeFrame, jsFrame) {
-  return function autoFrame (buf, start, end, config, max, T) {
-    return end - start < AUTO_NATIVE_MIN
-      ? jsFrame(buf, start, end, config, max, T)
-      : nativeFrame(buf, start, end, config, max, T)
-  }
-}
-const autoFrame = binding !== null ? makeAuto(nativeFrame, jsFramer.frame) : null
-
-/**
- * The frame function for a framer name: 'auto', 'native', 'js', or undefined
- * (the default: MQTTWIRE_FRAMER if set, else 'auto').
- */
-function selectFramer (name) {
-  if (name === undefined || name === null) name = envFramer || 'auto'
-  if (name === 'js') return jsFramer.frame
-  if (name === 'native' || name === 'auto') {
-    if (binding !== null) return name === 'auto' ? autoFrame : nativeFrame
-    const err = new Error('mqttwire: the native binding could not be loaded (' +
-      (loadError && loadError.message) + '); pass { framer: "js" } or set MQTTWIRE_FRAMER=js to use the pure-JS framer')
-    err.code = 'MQTTWIRE_NO_BINDING'
-    err.cause = loadError
-    throw err
-  }
-  throw new TypeError('mqttwire: unknown framer ' + JSON.stringify(name) + " (expected 'auto', 'native' or 'js')")
-}
 
 /** The causes chained by the generated loader, innermost last, as lines. */
 function causeLines (err) {
@@ -123,8 +87,8 @@ function loadFailure () {
     `mqttwire: no native binary loads on ${platform} (Node ${process.version}). Tried the ` +
     'file mqttwire.<platform>.node beside the package and the optional package ' +
     `mqttwire-<platform>:\n  - ${tried.join('\n  - ')}\n` +
-    'Build it from source with `npm run build` (needs Rust), install the package for your ' +
-    'platform, or set MQTTWIRE_FRAMER=js to run on the pure-JS framer.'
+    'Build it from source with `npm run build` (needs Rust) or install the package for your ' +
+    'platform; where no binary can exist, use mqtt-packet (pure JS, the same API).'
   )
   err.code = 'MQTTWIRE_NO_BINDING'
   err.platform = platform
@@ -138,10 +102,7 @@ module.exports = {
   binding,
   loadError,
   hasNative: binding !== null,
-  selectFramer,
-  AUTO_NATIVE_MIN,
   registerTape,
   INPUT_SIZE,
-  nativeFrame,
-  jsFrame: jsFramer.frame
+  nativeFrame
 }

@@ -399,7 +399,8 @@ impl ErrorKind {
                 }
                 "field" => out.push_str(Field::from_u8(param as u8).map_or("unknown", Field::name)),
                 "truncated" => out.push_str(
-                    Field::from_u8(param as u8).map_or("Packet too short", Field::truncated_message),
+                    Field::from_u8(param as u8)
+                        .map_or("Packet too short", Field::truncated_message),
                 ),
                 "property" => out.push_str(crate::properties::property_name(param as u8)),
                 "max" => out.push_str(&param.to_string()),
@@ -662,7 +663,11 @@ mod table_tests {
             };
             let kind = ErrorKind::from_code(row.code, param).expect("every code decodes");
             assert_eq!(kind.code(), row.code);
-            assert!(format!("{kind:?}").starts_with(row.name), "{kind:?} vs {}", row.name);
+            assert!(
+                format!("{kind:?}").starts_with(row.name),
+                "{kind:?} vs {}",
+                row.name
+            );
             assert!(!kind.message().contains('{'), "{}", kind.message());
         }
     }

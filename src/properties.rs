@@ -59,7 +59,7 @@ impl Context {
 }
 
 macro_rules! property_table {
-    ($( $variant:ident = $id:literal, $name:literal, $ty:ident, [$($ctx:ident),*], $multi:literal; )*) => {
+    ($( $variant:ident = $id:literal, $name:literal, $ty:ident, $mp:literal, [$($ctx:ident),*], $multi:literal; )*) => {
         /// A v5 property identifier.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[repr(u8)]
@@ -90,14 +90,21 @@ macro_rules! property_table {
                 match self { $( PropertyId::$variant => PropertyType::$ty, )* }
             }
 
+            /// The value type mqtt-packet gives it (`byte` is a boolean there,
+            /// `int8`/`int16`/`int32`/`var` numbers, `string`, `binary`, `pair`).
+            pub fn mqtt_packet_type(self) -> &'static str {
+                match self { $( PropertyId::$variant => $mp, )* }
+            }
+
             /// Whether it may appear more than once in one list (in PUBLISH, for
             /// Subscription Identifier).
-            fn may_repeat(self) -> bool {
+            pub fn may_repeat(self) -> bool {
                 match self { $( PropertyId::$variant => $multi, )* }
             }
 
-            /// Bit set of the contexts it is allowed in (table 2-4).
-            fn allowed(self) -> u16 {
+            /// Bit set of the contexts it is allowed in (table 2-4): bit 0 the
+            /// will properties of CONNECT, bit `t` packet type `t`.
+            pub fn allowed(self) -> u16 {
                 match self {
                     $( PropertyId::$variant => 0 $( | ctx::$ctx )*, )*
                 }
@@ -127,33 +134,33 @@ mod ctx {
 }
 
 property_table! {
-    PayloadFormatIndicator = 1, "payloadFormatIndicator", Byte, [Publish, Will], false;
-    MessageExpiryInterval = 2, "messageExpiryInterval", U32, [Publish, Will], false;
-    ContentType = 3, "contentType", Str, [Publish, Will], false;
-    ResponseTopic = 8, "responseTopic", Str, [Publish, Will], false;
-    CorrelationData = 9, "correlationData", Binary, [Publish, Will], false;
-    SubscriptionIdentifier = 11, "subscriptionIdentifier", VarInt, [Publish, Subscribe], true;
-    SessionExpiryInterval = 17, "sessionExpiryInterval", U32, [Connect, ConnAck, Disconnect], false;
-    AssignedClientIdentifier = 18, "assignedClientIdentifier", Str, [ConnAck], false;
-    ServerKeepAlive = 19, "serverKeepAlive", U16, [ConnAck], false;
-    AuthenticationMethod = 21, "authenticationMethod", Str, [Connect, ConnAck, Auth], false;
-    AuthenticationData = 22, "authenticationData", Binary, [Connect, ConnAck, Auth], false;
-    RequestProblemInformation = 23, "requestProblemInformation", Byte, [Connect], false;
-    WillDelayInterval = 24, "willDelayInterval", U32, [Will], false;
-    RequestResponseInformation = 25, "requestResponseInformation", Byte, [Connect], false;
-    ResponseInformation = 26, "responseInformation", Str, [ConnAck], false;
-    ServerReference = 28, "serverReference", Str, [ConnAck, Disconnect], false;
-    ReasonString = 31, "reasonString", Str, [ConnAck, PubAck, PubRec, PubRel, PubComp, SubAck, UnsubAck, Disconnect, Auth], false;
-    ReceiveMaximum = 33, "receiveMaximum", U16, [Connect, ConnAck], false;
-    TopicAliasMaximum = 34, "topicAliasMaximum", U16, [Connect, ConnAck], false;
-    TopicAlias = 35, "topicAlias", U16, [Publish], false;
-    MaximumQoS = 36, "maximumQoS", Byte, [ConnAck], false;
-    RetainAvailable = 37, "retainAvailable", Byte, [ConnAck], false;
-    UserProperty = 38, "userProperties", Pair, [Will, Connect, ConnAck, Publish, PubAck, PubRec, PubRel, PubComp, Subscribe, SubAck, Unsubscribe, UnsubAck, Disconnect, Auth], true;
-    MaximumPacketSize = 39, "maximumPacketSize", U32, [Connect, ConnAck], false;
-    WildcardSubscriptionAvailable = 40, "wildcardSubscriptionAvailable", Byte, [ConnAck], false;
-    SubscriptionIdentifierAvailable = 41, "subscriptionIdentifiersAvailable", Byte, [ConnAck], false;
-    SharedSubscriptionAvailable = 42, "sharedSubscriptionAvailable", Byte, [ConnAck], false;
+    PayloadFormatIndicator = 1, "payloadFormatIndicator", Byte, "byte", [Publish, Will], false;
+    MessageExpiryInterval = 2, "messageExpiryInterval", U32, "int32", [Publish, Will], false;
+    ContentType = 3, "contentType", Str, "string", [Publish, Will], false;
+    ResponseTopic = 8, "responseTopic", Str, "string", [Publish, Will], false;
+    CorrelationData = 9, "correlationData", Binary, "binary", [Publish, Will], false;
+    SubscriptionIdentifier = 11, "subscriptionIdentifier", VarInt, "var", [Publish, Subscribe], true;
+    SessionExpiryInterval = 17, "sessionExpiryInterval", U32, "int32", [Connect, ConnAck, Disconnect], false;
+    AssignedClientIdentifier = 18, "assignedClientIdentifier", Str, "string", [ConnAck], false;
+    ServerKeepAlive = 19, "serverKeepAlive", U16, "int16", [ConnAck], false;
+    AuthenticationMethod = 21, "authenticationMethod", Str, "string", [Connect, ConnAck, Auth], false;
+    AuthenticationData = 22, "authenticationData", Binary, "binary", [Connect, ConnAck, Auth], false;
+    RequestProblemInformation = 23, "requestProblemInformation", Byte, "byte", [Connect], false;
+    WillDelayInterval = 24, "willDelayInterval", U32, "int32", [Will], false;
+    RequestResponseInformation = 25, "requestResponseInformation", Byte, "byte", [Connect], false;
+    ResponseInformation = 26, "responseInformation", Str, "string", [ConnAck], false;
+    ServerReference = 28, "serverReference", Str, "string", [ConnAck, Disconnect], false;
+    ReasonString = 31, "reasonString", Str, "string", [ConnAck, PubAck, PubRec, PubRel, PubComp, SubAck, UnsubAck, Disconnect, Auth], false;
+    ReceiveMaximum = 33, "receiveMaximum", U16, "int16", [Connect, ConnAck], false;
+    TopicAliasMaximum = 34, "topicAliasMaximum", U16, "int16", [Connect, ConnAck], false;
+    TopicAlias = 35, "topicAlias", U16, "int16", [Publish], false;
+    MaximumQoS = 36, "maximumQoS", Byte, "int8", [ConnAck], false;
+    RetainAvailable = 37, "retainAvailable", Byte, "byte", [ConnAck], false;
+    UserProperty = 38, "userProperties", Pair, "pair", [Will, Connect, ConnAck, Publish, PubAck, PubRec, PubRel, PubComp, Subscribe, SubAck, Unsubscribe, UnsubAck, Disconnect, Auth], true;
+    MaximumPacketSize = 39, "maximumPacketSize", U32, "int32", [Connect, ConnAck], false;
+    WildcardSubscriptionAvailable = 40, "wildcardSubscriptionAvailable", Byte, "byte", [ConnAck], false;
+    SubscriptionIdentifierAvailable = 41, "subscriptionIdentifiersAvailable", Byte, "byte", [ConnAck], false;
+    SharedSubscriptionAvailable = 42, "sharedSubscriptionAvailable", Byte, "byte", [ConnAck], false;
 }
 
 /// The mqtt-packet name of a property id, or `"unknown"`.

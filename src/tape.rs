@@ -28,6 +28,9 @@ use crate::{packet, primitives, DecodeError, Limits, Packet, PacketType, Version
 /// Words of the tape header; records start here.
 pub const HEADER_WORDS: usize = 10;
 
+/// Config bit: bridge mode (the protocol level's high bit) in force.
+pub const BRIDGE: u32 = 0x100;
+
 /// Config bit: mqtt-packet's leniency ([`Limits::strict`](crate::Limits::strict) off).
 pub const LENIENT: u32 = 0x200;
 
@@ -42,6 +45,88 @@ pub const ASCII: u32 = 0x8000_0000;
 /// Set on a string's length word when the string is in the arena: its offset
 /// word is then the byte offset from the start of the arena (`T[8]`).
 pub const IN_ARENA: u32 = 0x4000_0000;
+
+/// The tape's word offsets (`docs/tape.md`): header words from the start of
+/// the tape, record words from the start of a record. JS reads them by these
+/// names (lib/generated/protocol.js).
+pub mod word {
+    /// Header: the [`Status`](super::Status).
+    pub const STATUS: usize = 0;
+    /// Header: offset of the first byte not consumed.
+    pub const NEXT: usize = 1;
+    /// Header: PARTIAL: size of the incomplete packet (0 = unknown yet);
+    /// ERROR: the error code.
+    pub const NEED_OR_CODE: usize = 2;
+    /// Header: ERROR: the error parameter.
+    pub const ERROR_PARAM: usize = 3;
+    /// Header: ERROR: offset of the offending byte.
+    pub const ERROR_OFFSET: usize = 4;
+    /// Header: records written.
+    pub const RECORDS: usize = 5;
+    /// Header: version in force after the call | bridge << 8.
+    pub const VERSION: usize = 6;
+    /// Header: tape words used by the records.
+    pub const WORDS_USED: usize = 7;
+    /// Header: byte offset of the string arena in the tape (0 without ARENA).
+    pub const ARENA_AT: usize = 8;
+    /// Header: arena bytes used.
+    pub const ARENA_USED: usize = 9;
+    /// Inputs of the Node binding's calls, overwritten by the header.
+    pub const IN_START: usize = 0;
+    /// Input: end of the bytes to frame.
+    pub const IN_END: usize = 1;
+    /// Input: the config word.
+    pub const IN_CONFIG: usize = 2;
+    /// Input: the maximum packet size.
+    pub const IN_MAX: usize = 3;
+
+    /// Record: type | flags << 4 | version << 8 | bridge << 16.
+    pub const R_HEAD: usize = 0;
+    /// Record: its length in words.
+    pub const R_WORDS: usize = 1;
+    /// Record: offset of the packet's first byte.
+    pub const R_OFFSET: usize = 2;
+    /// Record: remaining length.
+    pub const R_LENGTH: usize = 3;
+    /// Record: the first word after the prefix.
+    pub const R_BODY: usize = 4;
+    /// PUBLISH: topic string (offset; the length word follows).
+    pub const PUBLISH_TOPIC: usize = 4;
+    /// PUBLISH: message id (0 at QoS 0).
+    pub const PUBLISH_MESSAGE_ID: usize = 6;
+    /// PUBLISH: payload (offset; the length word follows).
+    pub const PUBLISH_PAYLOAD: usize = 7;
+    /// PUBLISH: the property block (5.0).
+    pub const PUBLISH_PROPERTIES: usize = 9;
+    /// CONNECT: protocol name string.
+    pub const CONNECT_PROTOCOL_ID: usize = 4;
+    /// CONNECT: the protocol level byte as sent.
+    pub const CONNECT_LEVEL: usize = 6;
+    /// CONNECT: the connect flags byte.
+    pub const CONNECT_FLAGS: usize = 7;
+    /// CONNECT: keep alive.
+    pub const CONNECT_KEEPALIVE: usize = 8;
+    /// CONNECT: what follows the fixed part (properties, then client id).
+    pub const CONNECT_REST: usize = 9;
+    /// CONNACK: acknowledge flags.
+    pub const CONNACK_FLAGS: usize = 4;
+    /// CONNACK: return / reason code.
+    pub const CONNACK_CODE: usize = 5;
+    /// CONNACK: the property block (5.0).
+    pub const CONNACK_PROPERTIES: usize = 6;
+    /// PUBACK..PUBCOMP, SUBSCRIBE..UNSUBACK: message id.
+    pub const MESSAGE_ID: usize = 4;
+    /// PUBACK..PUBCOMP: reason code.
+    pub const ACK_REASON: usize = 5;
+    /// PUBACK..PUBCOMP: the property block (5.0).
+    pub const ACK_PROPERTIES: usize = 6;
+    /// SUBSCRIBE..UNSUBACK: what follows the message id.
+    pub const SUB_REST: usize = 5;
+    /// DISCONNECT, AUTH: reason code.
+    pub const REASON: usize = 4;
+    /// DISCONNECT, AUTH: the property block (5.0).
+    pub const REASON_PROPERTIES: usize = 5;
+}
 
 /// Where the arena starts (in words) in a tape of `len` words with the
 /// [`ARENA`] bit: its last quarter.
@@ -447,7 +532,7 @@ pub fn frame(
         used: 0,
         count: 0,
         version: Version::from_level(config as u8).unwrap_or(Version::V3_1_1),
-        bridge: config & 0x100 != 0,
+        bridge: config & BRIDGE != 0,
     };
     // One loop per version family and arena setting, so that each keeps its
     // state in registers and carries no code for the other cases; a CONNECT
@@ -464,21 +549,21 @@ pub fn frame(
         }
     };
     let t = tape;
-    t[0] = status as u32;
-    t[1] = st.pos as u32;
-    t[2] = need;
-    t[3] = 0;
-    t[4] = 0;
+    t[word::STATUS] = status as u32;
+    t[word::NEXT] = st.pos as u32;
+    t[word::NEED_OR_CODE] = need;
+    t[word::ERROR_PARAM] = 0;
+    t[word::ERROR_OFFSET] = 0;
     if let Some(e) = error {
-        t[2] = e.kind.code();
-        t[3] = e.kind.param();
-        t[4] = (st.pos + e.offset) as u32;
+        t[word::NEED_OR_CODE] = e.kind.code();
+        t[word::ERROR_PARAM] = e.kind.param();
+        t[word::ERROR_OFFSET] = (st.pos + e.offset) as u32;
     }
-    t[5] = st.count;
-    t[6] = st.version.level() as u32 | (st.bridge as u32) << 8;
-    t[7] = st.words as u32;
-    t[8] = if use_arena { arena_bytes } else { 0 };
-    t[9] = st.used as u32;
+    t[word::RECORDS] = st.count;
+    t[word::VERSION] = st.version.level() as u32 | (st.bridge as u32) << 8;
+    t[word::WORDS_USED] = st.words as u32;
+    t[word::ARENA_AT] = if use_arena { arena_bytes } else { 0 };
+    t[word::ARENA_USED] = st.used as u32;
     status
 }
 

@@ -4,9 +4,8 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 use mqttwire::tape;
-use mqttwire::ErrorKind;
-use napi::bindgen_prelude::{AsyncTask, Buffer, Uint32Array, Uint32ArraySlice};
 use napi::bindgen_prelude::Object;
+use napi::bindgen_prelude::{AsyncTask, Buffer, Uint32Array, Uint32ArraySlice};
 use napi::{sys, Env, JsValue, Task, Unknown};
 use napi_derive::napi;
 use std::ffi::c_void;
@@ -76,9 +75,9 @@ pub fn register(env: Env, input: Unknown<'_>, tape: Unknown<'_>) -> napi::Result
     let raw = env.raw();
     let (iv, tv) = (input.value().value, tape.value().value);
     // SAFETY: env and both values are this call's live handles.
-    let (Some((ik, _, _, ib)), Some((tk, _, tl, tb))) =
-        (unsafe { typed_array(raw, iv) }, unsafe { typed_array(raw, tv) })
-    else {
+    let (Some((ik, _, _, ib)), Some((tk, _, tl, tb))) = (unsafe { typed_array(raw, iv) }, unsafe {
+        typed_array(raw, tv)
+    }) else {
         return Err(napi::Error::from_reason(
             "mqttwire.register: expected a Uint8Array and a Uint32Array",
         ));
@@ -92,7 +91,9 @@ pub fn register(env: Env, input: Unknown<'_>, tape: Unknown<'_>) -> napi::Result
     };
     // A SharedArrayBuffer is not an ArrayBuffer here: another thread could
     // write it while Rust reads it.
-    if !ia || !ta || ik != sys::TypedarrayType::uint8_array
+    if !ia
+        || !ta
+        || ik != sys::TypedarrayType::uint8_array
         || tk != sys::TypedarrayType::uint32_array
         || tl < tape::HEADER_WORDS
         || eq != sys::Status::napi_ok
@@ -111,7 +112,9 @@ pub fn register(env: Env, input: Unknown<'_>, tape: Unknown<'_>) -> napi::Result
         if sys::napi_create_reference(raw, iv, 1, &mut areas.input) != sys::Status::napi_ok
             || sys::napi_create_reference(raw, tv, 1, &mut areas.tape) != sys::Status::napi_ok
         {
-            return Err(napi::Error::from_reason("mqttwire.register: napi_create_reference failed"));
+            return Err(napi::Error::from_reason(
+                "mqttwire.register: napi_create_reference failed",
+            ));
         }
     }
     let mut old: *mut c_void = ptr::null_mut();
@@ -137,12 +140,13 @@ pub fn register(env: Env, input: Unknown<'_>, tape: Unknown<'_>) -> napi::Result
     }
     let data = Box::into_raw(Box::new(areas)) as *mut c_void;
     // SAFETY: `data` is a valid leaked box; `finalize` frees it.
-    let status =
-        unsafe { sys::napi_set_instance_data(raw, data, Some(finalize), ptr::null_mut()) };
+    let status = unsafe { sys::napi_set_instance_data(raw, data, Some(finalize), ptr::null_mut()) };
     if status != sys::Status::napi_ok {
         // SAFETY: not stored, so still ours.
         drop(unsafe { Box::from_raw(data as *mut Areas) });
-        return Err(napi::Error::from_reason("mqttwire.register: napi_set_instance_data failed"));
+        return Err(napi::Error::from_reason(
+            "mqttwire.register: napi_set_instance_data failed",
+        ));
     }
     Ok(())
 }
@@ -216,7 +220,13 @@ fn frame_registered(env: sys::napi_env) {
             std::slice::from_raw_parts_mut(tp as *mut u32, tl),
         )
     };
-    let [start, end, config, max] = [words[0], words[1], words[2], words[3]];
+    use tape::word::{IN_CONFIG, IN_END, IN_MAX, IN_START};
+    let [start, end, config, max] = [
+        words[IN_START],
+        words[IN_END],
+        words[IN_CONFIG],
+        words[IN_MAX],
+    ];
     tape::frame(input, start as usize, end as usize, config, max, words);
 }
 
@@ -240,7 +250,7 @@ pub fn init(exports: Object<'_>, env: Env) -> napi::Result<()> {
     // SAFETY: `env` and `exports` are live handles of module initialisation;
     // the name is a valid UTF-8 buffer of the given length; `frame_input`
     // has the Node-API callback signature.
-    let status = unsafe {
+    let created = unsafe {
         sys::napi_create_function(
             env.raw(),
             c"frameInput".as_ptr(),
@@ -249,43 +259,23 @@ pub fn init(exports: Object<'_>, env: Env) -> napi::Result<()> {
             ptr::null_mut(),
             &mut f,
         )
-    } | unsafe { sys::napi_set_named_property(env.raw(), exports.raw(), c"frameInput".as_ptr(), f) };
-    if status != sys::Status::napi_ok {
-        return Err(napi::Error::from_reason("mqttwire: could not export frameInput"));
+    };
+    if created != sys::Status::napi_ok {
+        return Err(napi::Error::from_reason(
+            "mqttwire: could not create frameInput",
+        ));
+    }
+    // SAFETY: live handles of module initialisation; `f` was just created;
+    // the name is NUL-terminated.
+    let set = unsafe {
+        sys::napi_set_named_property(env.raw(), exports.raw(), c"frameInput".as_ptr(), f)
+    };
+    if set != sys::Status::napi_ok {
+        return Err(napi::Error::from_reason(
+            "mqttwire: could not export frameInput",
+        ));
     }
     Ok(())
-}
-
-/// The message of an error code and parameter from the tape (mqtt-packet's
-/// wording where it has one).
-#[napi]
-pub fn error_message(code: u32, param: u32) -> String {
-    match ErrorKind::from_code(code, param) {
-        Some(k) => k.message(),
-        None => format!("Unknown mqttwire error code {code}"),
-    }
-}
-
-/// The specification rule an error code enforces.
-#[napi]
-pub fn error_rule(code: u32, param: u32) -> String {
-    ErrorKind::from_code(code, param)
-        .map(|k| k.rule().to_string())
-        .unwrap_or_default()
-}
-
-/// Whether mqtt-packet accepts the input that gives this error (mqttwire is
-/// stricter by the spec).
-#[napi]
-pub fn error_is_stricter(code: u32, param: u32) -> bool {
-    ErrorKind::from_code(code, param).is_some_and(|k| k.is_stricter_than_mqtt_packet())
-}
-
-/// Whether lenient mode (`tape::LENIENT`, mqtt-packet's leniency) skips the
-/// check that gives this error.
-#[napi]
-pub fn error_relaxed_when_lenient(code: u32, param: u32) -> bool {
-    ErrorKind::from_code(code, param).is_some_and(|k| k.relaxed_when_lenient())
 }
 
 /// Frames a whole buffer on the libuv thread pool.
@@ -313,8 +303,10 @@ impl Task for FrameTask {
             );
             if status != tape::Status::Full {
                 // Keep the records and, with the ARENA bit, the arena's used part.
-                let records = words[7] as usize;
-                let arena = (words[8] as usize + words[9] as usize) / 4;
+                let records = words[tape::word::WORDS_USED] as usize;
+                let arena = (words[tape::word::ARENA_AT] as usize
+                    + words[tape::word::ARENA_USED] as usize)
+                    / 4;
                 words.truncate(records.max(arena));
                 return Ok(words);
             }
@@ -338,4 +330,3 @@ pub fn frame_async(buf: Buffer, config: u32, max_packet_size: u32) -> AsyncTask<
         max_packet_size,
     })
 }
-
