@@ -14,7 +14,7 @@ const native = require('../lib/native')
 
 const PARSE_WORKLOADS = ['w1', 'w2', 'w3', 'w5']
 const ENCODE_WORKLOADS = ['w4g', 'w4w', 'w4s', 'w4d', 'w4g5', 'w4w5', 'w4s5', 'w4d5']
-const PARSE_PATHS = ['mqtt-packet', 'mqttwire', 'router', 'mqttwire-js', 'router-js']
+const PARSE_PATHS = ['mqtt-packet', 'mqttwire', 'router']
 const ENCODE_PATHS = ['mqtt-packet', 'mqttwire']
 const RUN = path.join(__dirname, '..', 'bench', 'run.js')
 
@@ -91,11 +91,9 @@ describe('bench/run.js --quick', { skip: native.hasNative ? false : 'native bind
   it('gives each goal its per-round paired ratio next to the ratio of medians that decides it', () => {
     const rows = Object.fromEntries(out.workloads.map((r) => [r.workload, r]))
     const median = (q) => { q.sort((a, b) => a - b); const mid = (q.length - 1) / 2; return (q[Math.floor(mid)] + q[Math.ceil(mid)]) / 2 }
-    const vsJs = out.goals.filter((g) => / mqttwire-js$/.test(g.goal))
-    assert.ok(vsJs.length >= 3, 'the native-vs-JS goals are evaluated')
     for (const g of [...out.goals, ...out.goalsInfo]) {
       const r = rows[g.workload].results[g.path]
-      const other = rows[g.workload].results[/ mqttwire-js$/.test(g.goal || '') ? 'mqttwire-js' : 'mqtt-packet']
+      const other = rows[g.workload].results['mqtt-packet']
       const want = median(r.roundsMs.map((ms, i) => other.roundsMs[i] / ms))
       assert.ok(Math.abs(g.perRound - want) < 1e-9 * want, `${g.workload} ${g.path} ${g.goal}: perRound ${g.perRound} vs ${want}`)
       assert.ok(Math.abs(g.value - r.packetsPerSec / other.packetsPerSec) < 1e-9 * g.value, `${g.workload} ${g.path}: the value is the ratio of medians`)
@@ -115,14 +113,6 @@ describe('bench/run.js --quick', { skip: native.hasNative ? false : 'native bind
         assert.ok(line, `${row.workload} ${name}: row not printed`)
         assert.ok(line.includes(`GC ${r.gcMsPerPass.toFixed(1)} ms/pass`), `${row.workload} ${name}: ${line}`)
       }
-    }
-  })
-
-  it('reports the chunk-size crossover table for native vs js', () => {
-    assert.ok(out.crossover && out.crossover.table.length >= 5)
-    for (const t of out.crossover.table) {
-      positive(t.chunkSize, 'chunkSize')
-      for (const p of ['mqttwire', 'mqttwire-js', 'router', 'router-js']) positive(t.results[p].packetsPerSec, `cross ${t.chunkSize} ${p}`)
     }
   })
 })
@@ -150,7 +140,7 @@ describe('bench/run.js --runs', { skip: native.hasNative ? false : 'native bindi
     const keys = (run) => [...run.goals, ...run.goalsInfo].map((g) => `${g.workload} ${g.path} ${g.op} ${g.target}`).sort()
     const all = [...out.goals, ...out.goalsInfo]
     assert.deepStrictEqual(all.map((g) => `${g.workload} ${g.path} ${g.op} ${g.target}`).sort(), keys(out.runs[0]))
-    assert.ok(out.goals.some((g) => g.workload === 'w4s') && out.goals.some((g) => g.op === '>js'))
+    assert.ok(out.goals.some((g) => g.workload === 'w4s'))
     for (const g of all) {
       const per = out.runs.map((run) => [...run.goals, ...run.goalsInfo].find((x) => x.workload === g.workload && x.path === g.path && x.op === g.op && x.target === g.target))
       assert.deepStrictEqual(g.runs.map((r) => r.value), per.map((x) => x.value))

@@ -53,9 +53,6 @@ time('native frame() of one 29 B PUBLISH', () => { let s = 0; for (let i = 0; i 
 time('registered frameInput() of one 29 B PUBLISH (+ set)', () => { let s = 0; for (let i = 0; i < N; i++) { input.set(pub, 0); RT[0] = 0; RT[1] = pub.length; RT[2] = 4; RT[3] = 0; binding.frameInput(); s += RT[5] } return s })
 time('input.set(29 B Buffer, 0)', () => { let s = 0; for (let i = 0; i < N; i++) { input.set(pub, 0); s += input[3] } return s })
 time('input.set(buf.subarray(3, 29), 3)', () => { let s = 0; for (let i = 0; i < N; i++) { input.set(pub.subarray(3, 29), 3); s += input[3] } return s })
-time('a Node-API call with two numbers (errorIsStricter)', () => { let s = 0; for (let i = 0; i < N; i++) s += binding.errorIsStricter(1, 0) ? 1 : 0; return s })
-const js = require('../lib/js-framer.js')
-time('JS frame() of one PINGREQ', () => { let s = 0; for (let i = 0; i < N; i++) { js.frame(ping, 0, 2, 4, 0, T); s += T[5] } return s })
 // The floor of writeToStream into a socket-like stream: one write() of a
 // Buffer while the stream is corked (as writeToStream corks it until the next
 // tick), the uncork's writev of the batch included (batches of 1000).
