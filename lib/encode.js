@@ -16,6 +16,7 @@
 const { Buffer } = require('buffer')
 const { view } = require('./view')
 const { PublishProperties } = require('./publish-properties')
+const { PACKET_NAMES, REQUIRED_FLAGS, PROPERTIES: GENERATED_PROPERTIES } = require('./generated/protocol')
 
 const EMPTY = Buffer.alloc(0)
 const VARBYTEINT_MAX = 268435455
@@ -96,12 +97,12 @@ const PUBLISH_HEADER = headerTable(3)
 const SUBSCRIBE_HEADER = headerTable(8)
 const UNSUBSCRIBE_HEADER = headerTable(10)
 
-const CONFIRMATION_HEADER = Object.assign(Object.create(null), {
-  puback: 0x40,
-  pubrec: 0x50,
-  pubrel: 0x62,
-  pubcomp: 0x70
-})
+// cmd -> fixed header byte (type << 4 | the flags the spec requires)
+const CONFIRMATION_HEADER = Object.create(null)
+for (const cmd of ['puback', 'pubrec', 'pubrel', 'pubcomp']) {
+  const t = PACKET_NAMES.indexOf(cmd)
+  CONFIRMATION_HEADER[cmd] = (t << 4) | REQUIRED_FLAGS[t]
+}
 
 const SUBSCRIBE_OPTIONS_QOS = [0x00, 0x01, 0x02]
 const SUBSCRIBE_OPTIONS_RH = [0x00, 0x10, 0x20]
@@ -122,37 +123,8 @@ const T_PAIR = 8 // user properties
 // '__proto__', ...) unknown and is the cheapest lookup by dynamic key.
 const PROPERTIES = new Map()
 
-function defineProperty (name, id, type) {
-  PROPERTIES.set(name, { id, type })
-}
-
-defineProperty('payloadFormatIndicator', 1, T_BYTE)
-defineProperty('messageExpiryInterval', 2, T_INT32)
-defineProperty('contentType', 3, T_STRING)
-defineProperty('responseTopic', 8, T_STRING)
-defineProperty('correlationData', 9, T_BINARY)
-defineProperty('subscriptionIdentifier', 11, T_VAR)
-defineProperty('sessionExpiryInterval', 17, T_INT32)
-defineProperty('assignedClientIdentifier', 18, T_STRING)
-defineProperty('serverKeepAlive', 19, T_INT16)
-defineProperty('authenticationMethod', 21, T_STRING)
-defineProperty('authenticationData', 22, T_BINARY)
-defineProperty('requestProblemInformation', 23, T_BYTE)
-defineProperty('willDelayInterval', 24, T_INT32)
-defineProperty('requestResponseInformation', 25, T_BYTE)
-defineProperty('responseInformation', 26, T_STRING)
-defineProperty('serverReference', 28, T_STRING)
-defineProperty('reasonString', 31, T_STRING)
-defineProperty('receiveMaximum', 33, T_INT16)
-defineProperty('topicAliasMaximum', 34, T_INT16)
-defineProperty('topicAlias', 35, T_INT16)
-defineProperty('maximumQoS', 36, T_INT8)
-defineProperty('retainAvailable', 37, T_BYTE)
-defineProperty('userProperties', 38, T_PAIR)
-defineProperty('maximumPacketSize', 39, T_INT32)
-defineProperty('wildcardSubscriptionAvailable', 40, T_BYTE)
-defineProperty('subscriptionIdentifiersAvailable', 41, T_BYTE)
-defineProperty('sharedSubscriptionAvailable', 42, T_BYTE)
+const TYPE_OF = { byte: T_BYTE, int8: T_INT8, int16: T_INT16, int32: T_INT32, var: T_VAR, string: T_STRING, binary: T_BINARY, pair: T_PAIR }
+for (const p of GENERATED_PROPERTIES) PROPERTIES.set(p.name, { id: p.id, type: TYPE_OF[p.type] })
 
 // Bits for the properties that may be dropped to honour maximumPacketSize
 const SKIP_NONE = 0
