@@ -394,6 +394,42 @@ function mk (opts) {
       assert.deepStrictEqual(innerGot, ['i1', 'i2', 'i1', 'i2', 'i1', 'i2'])
     })
 
+    it('a nested parse in a handler does not disturb the outer read when the outer tape fills up and the read is framed again', () => {
+      // 6,000 PINGREQs fill the shared tape (FULL) within one read of 12 KiB, so the
+      // outer parse frames the rest of its read again after the handler ran; the
+      // handler parses with other parsers (their own tapes) each time.
+      const pk = (t) => generate({ cmd: 'publish', topic: t, payload: Buffer.from(t) })
+      const ping = generate({ cmd: 'pingreq' })
+      const outerChunk = Buffer.concat([...Array(6000).fill(ping), pk('outer-last')])
+      const innerChunk = Buffer.concat([pk('i1'), ping, pk('i2')])
+      const outer = mk()
+      const got = []
+      let nested = 0
+      outer.on('packet', (x) => {
+        got.push(x.cmd === 'publish' ? x.topic : x.cmd)
+        if (got.length % 1000 === 1) {
+          const inner = mk()
+          const innerGot = []
+          inner.on('packet', (y) => innerGot.push(y.cmd === 'publish' ? y.topic : y.cmd))
+          assert.strictEqual(inner.parse(innerChunk), 0)
+          assert.deepStrictEqual(innerGot, ['i1', 'pingreq', 'i2'])
+          nested++
+        }
+      })
+      outer.on('error', (e) => { throw e })
+      assert.strictEqual(outer.parse(outerChunk), 0)
+      assert.strictEqual(got.length, 6001)
+      assert.ok(got.slice(0, 6000).every((c) => c === 'pingreq'))
+      assert.strictEqual(got[6000], 'outer-last')
+      assert.strictEqual(nested, 7)
+      // and the next read of the outer parser still frames correctly
+      const again = []
+      outer.removeAllListeners('packet')
+      outer.on('packet', (x) => again.push(x.topic))
+      outer.parse(pk('after'))
+      assert.deepStrictEqual(again, ['after'])
+    })
+
     it('a chunk with more records than the tape holds (tape growth)', () => {
       const ping = generate({ cmd: 'pingreq' })
       const sub = generate({ cmd: 'subscribe', messageId: 1, subscriptions: Array.from({ length: 30000 }, (_, i) => ({ topic: 'a' + (i % 10), qos: 0 })) })
