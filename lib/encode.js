@@ -14,7 +14,7 @@
 // stream in a few cases, e.g. an empty userProperties object).
 
 const { Buffer } = require('buffer')
-const { view } = require('./view')
+const { allocate, SLAB_MAX_PACKET } = require('./blocks')
 const { PublishProperties } = require('./publish-properties')
 const { PACKET_NAMES, REQUIRED_FLAGS, PROPERTIES: GENERATED_PROPERTIES } = require('./generated/protocol')
 
@@ -28,56 +28,10 @@ const VARBYTEINT_MAX = 268435455
 const state = { error: null, tail: null }
 const SPLIT_PAYLOAD = 512
 
-// ---------------------------------------------------------------------------
-// Buffer allocation
-//
-// Packets are views (lib/view.js) carved from private memory: small ones
-// (< 512 B) from a 64 KiB pool, medium ones (a PUBLISH with a few KiB of
-// payload) from a 128 KiB slab; big packets get their own memory. Carving
-// skips allocUnsafe's argument checks and pool lookups (paired A/B, generate
-// of w1: 1.15-1.19x). A new ArrayBuffer costs ~1.3-2 us whatever its size
-// (bench/ops.js), ~35 ns a packet when refilled every 8 KiB as Node's pool
-// is, ~4 ns every 64 KiB (A/B, generate of w1: 1.08-1.18x over 8 KiB). The
-// price: a packet kept alive keeps its block alive (64 KiB at most), as a
-// payload view from the parser keeps its socket read.
-
-const SMALL_PACKET = 512
-const SLAB_MAX_PACKET = 16 * 1024
 // Strings up to this many chars are copied char by char in JS (copyChars),
 // cheaper than the native writers; a PUBLISH topic that short is also taken
 // as ASCII and checked while it is copied.
 const SHORT_STRING = 48
-
-/** Memory packets are carved from, 8-byte aligned; a new block when full. */
-class Region {
-  constructor (size) {
-    this.size = size
-    this.ab = null // the block's ArrayBuffer and byteOffset
-    this.base = 0
-    this.offset = size
-  }
-
-  take (n) {
-    if (this.offset + n > this.size) {
-      const b = Buffer.allocUnsafeSlow(this.size)
-      this.ab = b.buffer
-      this.base = b.byteOffset
-      this.offset = 0
-    }
-    const buf = view(this.ab, this.base + this.offset, n)
-    this.offset = (this.offset + n + 7) & ~7
-    return buf
-  }
-}
-
-const pool = new Region(64 * 1024)
-const slab = new Region(128 * 1024)
-
-function allocate (size) {
-  if (size < SMALL_PACKET) return pool.take(size)
-  if (size > SLAB_MAX_PACKET) return Buffer.allocUnsafeSlow(size)
-  return slab.take(size)
-}
 
 // ---------------------------------------------------------------------------
 // Tables
