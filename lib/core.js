@@ -1,9 +1,11 @@
 'use strict'
 // The streaming engine shared by Parser and Router.
 //
-// Each socket chunk is framed in place with one framer call into a reused
-// module-level tape; only a packet that straddles two chunks is copied (into a
-// buffer just large enough for it). Subclasses implement
+// Each socket chunk is framed by one native call (lib/native.js) into a
+// reused module-level tape, registered with the addon once per thread; a
+// 'packet' handler that parses meanwhile gets a tape of its own. Strings and
+// payloads are cut from the chunk itself; only a packet that straddles two
+// chunks is copied (into a buffer just large enough for it). Subclasses implement
 // `_mwDeliver(buf, T, r, A, ab, bo)` (one record) and get `parse(buf)`.
 
 const { EventEmitter } = require('events')
@@ -27,9 +29,10 @@ let sharedTape = new Uint32Array(INITIAL_TAPE)
 registerTape(sharedTape)
 let tapeBusy = false // a 'packet' handler may parse with another parser: it then gets its own tape
 
-// The arena of a tape as one JS string (T[ARENA_AT]: start, T[ARENA_USED]: bytes used), to
-// which the records' arena strings are offsets: one native call per framer
-// call instead of one per string, and `substring` per string.
+// The arena of a tape as one JS string (T[ARENA_AT]: start, T[ARENA_USED]:
+// bytes used), to which the records' arena strings are offsets: one native
+// call per frame call instead of one per string, and `substring` per string.
+// lastTape / lastTapeBytes cache a byte view of the last tape seen.
 let lastTape = null
 let lastTapeBytes = null
 function arenaOf (T) {
