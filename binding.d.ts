@@ -28,8 +28,9 @@ export declare function frameAsync(buf: Buffer, config: number, maxPacketSize: n
 
 /**
  * Register, for this thread's JS environment, the input area (a Uint8Array)
- * and the tape (a Uint32Array, at least 64 words) that [`frame_input`]
- * uses. They must be views of two different ArrayBuffers. Registering again
- * replaces both.
+ * and the tape (a Uint32Array of at least the 10 header words) that
+ * `frameInput()` (no arguments, exported by [`init`]) frames with. They must
+ * view two different, non-shared ArrayBuffers. Registering again replaces
+ * both.
  */
 export declare function register(input: unknown, tape: unknown): void

@@ -67,9 +67,10 @@ unsafe fn typed_array(
 }
 
 /// Register, for this thread's JS environment, the input area (a Uint8Array)
-/// and the tape (a Uint32Array, at least 64 words) that [`frame_input`]
-/// uses. They must be views of two different ArrayBuffers. Registering again
-/// replaces both.
+/// and the tape (a Uint32Array of at least the 10 header words) that
+/// `frameInput()` (no arguments, exported by [`init`]) frames with. They must
+/// view two different, non-shared ArrayBuffers. Registering again replaces
+/// both.
 #[napi]
 pub fn register(env: Env, input: Unknown<'_>, tape: Unknown<'_>) -> napi::Result<()> {
     let raw = env.raw();
