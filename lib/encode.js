@@ -445,10 +445,8 @@ function writeEntry (buf, off, name, value, ascii) {
 // Properties of acknowledgement-like packets: reasonString then
 // userProperties are dropped while the packet would exceed the
 // maximumPacketSize found in opts.properties (compared, as mqtt-packet does,
-// against the remaining length). Returns the skip mask to use, or -1 on
-// failure; the body size is left in `ackPropsSize`.
-let ackPropsSize = 0
-
+// against the remaining length). Returns -1 on failure, else the skip mask
+// to use and the size of the property block, packed: skipOf(r), propsSizeOf(r).
 function ackProperties (props, opts, length) {
   let size = propertiesSize(props, SKIP_NONE)
   if (size < 0) return -1
@@ -471,21 +469,26 @@ function ackProperties (props, opts, length) {
       if (size < 0) return -1
     }
   }
-  ackPropsSize = size
-  return skip
+  return skip | (size << 2)
 }
 
-// Start of a packet: fixed header byte + remaining length. Returns the Buffer
-// positioned after the header in `headerEnd`, or null if the remaining length
-// is too big.
-let headerEnd = 0
+// What ackProperties returned: the skip mask and the property block's size.
+const skipOf = (r) => r & SKIP_MASK
+const propsSizeOf = (r) => r >>> 2
 
+// Bytes of the fixed header of a packet with this remaining length.
+function headerSize (length) {
+  return 1 + (length < 128 ? 1 : length < 16384 ? 2 : length < 2097152 ? 3 : 4)
+}
+
+// Start of a packet: fixed header byte + remaining length (the body starts at
+// headerSize(length)). Returns the Buffer, or null if the remaining length is
+// too big.
 function allocPacket (header, length, omit = 0) {
   if (length > VARBYTEINT_MAX) return fail(`Invalid variable byte integer: ${length}`)
-  const lengthSize = length < 128 ? 1 : length < 16384 ? 2 : length < 2097152 ? 3 : 4
-  const buf = allocate(1 + lengthSize + length - omit)
+  const buf = allocate(headerSize(length) + length - omit)
   buf[0] = header
-  headerEnd = writeVarInt(buf, 1, length)
+  writeVarInt(buf, 1, length)
   return buf
 }
 
@@ -594,7 +597,7 @@ function connect (packet) {
 
   const buf = allocPacket(0x10, length)
   if (buf === null) return null
-  let off = headerEnd
+  let off = headerSize(length)
 
   if (typeof protocolId === 'string') off = writeSizedString(buf, off, protocolId, protocolIdSize)
   else off = writeBytes(buf, off, protocolId)
@@ -655,7 +658,7 @@ function connack (packet, opts) {
 
   const buf = allocPacket(0x20, length)
   if (buf === null) return null
-  let off = headerEnd
+  let off = headerSize(length)
   buf[off++] = settings.sessionPresent ? 1 : 0
   buf[off++] = rc
   if (version === 5) writeProperties(buf, off, properties, SKIP_NONE, propsSize)
@@ -728,7 +731,7 @@ function publish (packet, opts, split, exact) {
   const tail = split === true && payload.length >= SPLIT_PAYLOAD && isBuffer(payload)
   const buf = allocPacket(header, length, tail ? payload.length : 0)
   if (buf === null) return null
-  let off = headerEnd
+  let off = headerSize(length)
 
   if (asciiTopic) {
     off = writeAsciiString(buf, off, topic)
@@ -775,10 +778,11 @@ function confirmation (packet, opts) {
   if (version === 5) {
     length = 3
     if (properties !== null && typeof properties === 'object') {
-      skip = ackProperties(properties, opts, length)
-      if (skip < 0) return null
+      const r = ackProperties(properties, opts, length)
+      if (r < 0) return null
       withProps = true
-      propsSize = ackPropsSize
+      skip = skipOf(r)
+      propsSize = propsSizeOf(r)
       length += varIntSize(propsSize) + propsSize
     } else if (reasonCode !== 0) {
       // reason code followed by an empty property block
@@ -791,7 +795,7 @@ function confirmation (packet, opts) {
 
   const buf = allocPacket(header, length)
   if (buf === null) return null
-  let off = writeUInt16(buf, headerEnd, id)
+  let off = writeUInt16(buf, headerSize(length), id)
   if (length > 2) {
     buf[off++] = reasonCode
     if (withProps) writeProperties(buf, off, properties, skip, propsSize)
@@ -836,7 +840,7 @@ function subscribe (packet, opts) {
 
   const buf = allocPacket(SUBSCRIBE_HEADER[1][settings.dup ? 1 : 0][0], length)
   if (buf === null) return null
-  let off = writeUInt16(buf, headerEnd, id)
+  let off = writeUInt16(buf, headerSize(length), id)
   if (version === 5) off = writeProperties(buf, off, properties, SKIP_NONE, propsSize)
 
   for (let i = 0; i < subs.length; i++) {
@@ -881,15 +885,16 @@ function suback (packet, opts) {
   let skip = SKIP_NONE
   let propsSize = 0
   if (version === 5) {
-    skip = ackProperties(properties, opts, length)
-    if (skip < 0) return null
-    propsSize = ackPropsSize
+    const r = ackProperties(properties, opts, length)
+    if (r < 0) return null
+    skip = skipOf(r)
+    propsSize = propsSizeOf(r)
     length += varIntSize(propsSize) + propsSize
   }
 
   const buf = allocPacket(0x90, length)
   if (buf === null) return null
-  let off = writeUInt16(buf, headerEnd, id)
+  let off = writeUInt16(buf, headerSize(length), id)
   if (version === 5) off = writeProperties(buf, off, properties, skip, propsSize)
   writeGranted(buf, off, granted)
   return buf
@@ -922,7 +927,7 @@ function unsubscribe (packet, opts) {
 
   const buf = allocPacket(UNSUBSCRIBE_HEADER[1][settings.dup ? 1 : 0][0], length)
   if (buf === null) return null
-  let off = writeUInt16(buf, headerEnd, id)
+  let off = writeUInt16(buf, headerSize(length), id)
   if (version === 5) off = writeProperties(buf, off, properties, SKIP_NONE, propsSize)
   for (let i = 0; i < unsubs.length; i++) off = writeString(buf, off, unsubs[i])
   return buf
@@ -944,15 +949,16 @@ function unsuback (packet, opts) {
     const count = grantedSize(granted)
     if (count < 0) return fail('Invalid qos vector')
     length += count
-    skip = ackProperties(properties, opts, length)
-    if (skip < 0) return null
-    propsSize = ackPropsSize
+    const r = ackProperties(properties, opts, length)
+    if (r < 0) return null
+    skip = skipOf(r)
+    propsSize = propsSizeOf(r)
     length += varIntSize(propsSize) + propsSize
   }
 
   const buf = allocPacket(0xb0, length)
   if (buf === null) return null
-  let off = writeUInt16(buf, headerEnd, id)
+  let off = writeUInt16(buf, headerSize(length), id)
   if (version === 5) {
     off = writeProperties(buf, off, properties, skip, propsSize)
     writeGranted(buf, off, granted)
@@ -973,15 +979,17 @@ function reasonPacket (header, packet, opts) {
   const properties = settings.properties
   let length = 1
 
-  const skip = ackProperties(properties, opts, length)
-  if (skip < 0) return null
-  const propsSize = ackPropsSize
+  const r = ackProperties(properties, opts, length)
+  if (r < 0) return null
+  const skip = skipOf(r)
+  const propsSize = propsSizeOf(r)
   length += varIntSize(propsSize) + propsSize
 
   const buf = allocPacket(header, length)
   if (buf === null) return null
-  buf[headerEnd] = settings.reasonCode
-  writeProperties(buf, headerEnd + 1, properties, skip, propsSize)
+  const at = headerSize(length)
+  buf[at] = settings.reasonCode
+  writeProperties(buf, at + 1, properties, skip, propsSize)
   return buf
 }
 
