@@ -60,7 +60,9 @@ function makeNative (frameTape, frameInput, register) {
         register(input, T)
         registered.tape = T
       }
-      if (start === 0 && end === buf.length) input.set(buf)
+      // A whole small read is copied whole, the bytes before `start` too:
+      // cheaper than making a subarray (~40 ns).
+      if (end === buf.length && (start === 0 || end <= COPY_MAX)) input.set(buf)
       else input.set(buf.subarray(start, end), start)
       frameInput()
     } else {
