@@ -294,6 +294,21 @@ export declare class Parser extends EventEmitter {
   /** The last error, until the next parse() call. */
   error: MqttwireError | null
   /**
+   * mqtt-packet's packet under construction (read by Aedes 2 after parse()): the fixed-header
+   * fields of a packet whose body has not arrived, `length` its Remaining Length (-1 while the
+   * fixed header is incomplete); after an error, the header of the packet it is in; otherwise
+   * `cmd: null`, `length: -1`. Read-only, computed when read.
+   */
+  readonly packet: {
+    cmd: PacketCmd | 'reserved' | null
+    retain: boolean
+    qos: number
+    dup: boolean
+    length: number
+    topic: null
+    payload: null
+  }
+  /**
    * Parses a chunk; 'packet' events are emitted synchronously. Returns the bytes buffered.
    * Like mqtt-packet, also takes any ArrayBuffer view or an ArrayBuffer (parsed in place:
    * payloads are Buffer views of its memory), a string (its UTF-8 bytes), or null /

@@ -88,9 +88,8 @@ const CASES = [
   [40, 'Property topicAlias is not allowed in puback packet', [0x40, 0x07, 0, 1, 0, 0x03, 35, 0, 1], { protocolVersion: 5 }, 6],
   [40, 'Property willDelayInterval is not allowed in connect packet', connect('MQTT', 5, 0, [5, 24, 0, 0, 0, 1, ...CID]), {}, 13],
   [41, 'Duplicate property reasonString', [0x40, 0x0c, 0, 1, 0, 0x08, 31, 0, 1, 97, 31, 0, 1, 98], { protocolVersion: 5 }, 10],
-  [42, 'Invalid property value for topicAlias', [0x30, 0x07, 0, 1, 0x61, 3, 35, 0, 0], { protocolVersion: 5 }, 6],
+  [42, 'Invalid property value for maximumPacketSize', [0x20, 0x08, 0, 0, 5, 39, 0, 0, 0, 0], { protocolVersion: 5 }, 5],
   [42, 'Invalid property value for payloadFormatIndicator', [0x30, 0x06, 0, 1, 0x61, 2, 1, 2], { protocolVersion: 5 }, 6],
-  [42, 'Invalid property value for subscriptionIdentifier', [0x82, 0x08, 0, 1, 2, 11, 0, 0, 1, 0x61, 0], { protocolVersion: 5 }, 5],
   [43, 'Invalid header flag bits: DUP must be 0 for QoS 0', [0x38, 0x04, 0, 1, 0x74, 0x78], {}, 0],
   [43, 'Invalid header flag bits: DUP must be 0 for QoS 0', [0x39, 0x03, 0, 1, 0x74], { protocolVersion: 5 }, 0],
   [44, 'Invalid connack flags: session present must be 0 when the return code is not 0', [0x20, 0x02, 0x01, 0x05], {}, 2],
@@ -165,8 +164,7 @@ describe('lib/errors.js', () => {
         assert.strictEqual(error.message, message)
         assert.strictEqual(error.code, errors.CODE_STRINGS[code])
         assert.strictEqual(error.rule, errors.errorRule(code))
-        // offsets are mqttwire's own (not in mqtt-packet); both framers write
-        // the same tape (tape-differential.test.js), so the same offset
+        // offsets are mqttwire's own (not in mqtt-packet)
         assert.strictEqual(error.offset, offset, 'offset')
         // fed one byte at a time: same error
         const q = mqttwire.parser(Object.assign({}, opts))
@@ -188,3 +186,32 @@ describe('lib/errors.js', () => {
     }
   })
 }
+
+// The zero values the spec calls a Protocol Error for the receiver to answer
+// with its own reason code reach the application in strict mode too, so that
+// a broker can answer them (Aedes 2: CONNACK 0x82 for Receive Maximum 0,
+// DISCONNECT 0x94 for Topic Alias 0, DISCONNECT 0x82 for Subscription
+// Identifier 0). docs/strictness.md.
+describe('Protocol Error zeros are delivered, not refused', () => {
+  const ZEROS = [
+    ['topicAlias', [0x30, 0x07, 0, 1, 0x61, 3, 35, 0, 0], 'publish'],
+    ['subscriptionIdentifier', [0x82, 0x09, 0, 1, 2, 11, 0, 0, 1, 0x61, 0], 'subscribe'],
+    ['receiveMaximum', connect('MQTT', 5, 0x02, [3, 33, 0, 0, ...CID]), 'connect']
+  ]
+  for (const [name, bytes, cmd] of ZEROS) {
+    it(`${name} 0 in ${cmd} (strict)`, () => {
+      const p = mqttwire.parser({ protocolVersion: 5, strict: true })
+      const got = []
+      p.on('packet', (pk) => got.push(pk))
+      p.on('error', (err) => assert.fail(err))
+      p.parse(Buffer.from(bytes))
+      assert.strictEqual(got.length, 1)
+      assert.strictEqual(got[0].cmd, cmd)
+      assert.strictEqual(got[0].properties[name], 0)
+    })
+  }
+  it('generate still writes them (byte-identical to mqtt-packet); the Rust encoder refuses them (tests/errors.rs)', () => {
+    const b = mqttwire.generate({ cmd: 'publish', topic: 't', properties: { topicAlias: 0 } }, { protocolVersion: 5 })
+    assert.deepStrictEqual([...b.subarray(-3)], [35, 0, 0])
+  })
+})

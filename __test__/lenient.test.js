@@ -4,7 +4,7 @@
 // ErrorKind::relaxed_when_lenient (lib/errors.js relaxedWhenLenient).
 //
 // For every relaxed kind, inputs that fail strictly with that code parse
-// leniently to the object mqtt-packet 9.0.2 gives — for every framer, through
+// leniently to the object mqtt-packet 9.0.2 gives, through
 // parser(), router() and parseAsync(). Then the process-wide defaults.
 
 const { describe, it, afterEach } = require('node:test')

@@ -94,6 +94,7 @@ class Core extends EventEmitter {
     this._mwPend = null // Buffer holding the start of a straddling packet
     this._mwPendLen = 0 // bytes of it received
     this._mwPendTotal = 0 // its total size, 0 while its fixed header is incomplete
+    this._mwBadHead = null // up to 5 first bytes of the packet the last error was in
   }
 
   // mqtt-packet's parse() returns the bytes it holds after consuming a
@@ -121,6 +122,7 @@ class Core extends EventEmitter {
 
   _mwResetState () {
     this.error = null
+    this._mwBadHead = null
     this._mwPend = null
     this._mwPendLen = 0
     this._mwPendTotal = 0
@@ -185,6 +187,7 @@ class Core extends EventEmitter {
         break
       }
       if (status === ERROR) {
+        this._mwBadHead = Buffer.from(buf.subarray(at, Math.min(len, at + 5)))
         this._mwError(T[NEED_OR_CODE], T[ERROR_PARAM], T[ERROR_OFFSET])
         return len - at
       }
@@ -250,6 +253,7 @@ class Core extends EventEmitter {
       }
       if (T[NEXT] !== 0) throw new Error('mqttwire: framer reported no record for the first packet')
       if (T[STATUS] === ERROR) {
+        this._mwBadHead = Buffer.from(p.subarray(0, Math.min(have + k, 5)))
         this._mwError(T[NEED_OR_CODE], T[ERROR_PARAM], T[ERROR_OFFSET])
         return -1
       }
@@ -304,6 +308,7 @@ class Core extends EventEmitter {
     }
     if (T[RECORDS] === 1) this._mwDeliver(p, T, HEADER, arenaOf(T), p.buffer, p.byteOffset)
     if (T[STATUS] === ERROR) {
+      this._mwBadHead = Buffer.from(p.subarray(0, Math.min(total, 5)))
       this._mwError(T[NEED_OR_CODE], T[ERROR_PARAM], T[ERROR_OFFSET])
       return -1
     }

@@ -15,6 +15,31 @@
 
 const { Core } = require('./core')
 const { buildPacket } = require('./build')
+const { PACKET_NAMES: TYPE_NAMES } = require('./generated/protocol')
+
+/**
+ * mqtt-packet's packet under construction, from the first bytes of a packet:
+ * the header fields once its first byte is known, `length` (the Remaining
+ * Length) once its whole fixed header is, -1 before.
+ */
+function headOf (p, n) {
+  const packet = { cmd: null, retain: false, qos: 0, dup: false, length: -1, topic: null, payload: null }
+  if (n === 0) return packet
+  const b = p[0]
+  packet.cmd = TYPE_NAMES[b >> 4]
+  packet.retain = (b & 1) !== 0
+  packet.qos = (b >> 1) & 3
+  packet.dup = (b & 8) !== 0
+  let length = 0
+  for (let i = 1; i < n && i < 5; i++) {
+    length += (p[i] & 0x7f) * 2 ** (7 * (i - 1))
+    if (p[i] < 0x80) {
+      packet.length = length
+      break
+    }
+  }
+  return packet
+}
 
 class Parser extends Core {
   constructor (opts) {
@@ -27,6 +52,22 @@ class Parser extends Core {
     if (!(this instanceof Parser)) return new Parser(opts)
     this._mwInit(opts)
     return this
+  }
+
+  /**
+   * mqtt-packet's `parser.packet`, as Aedes 2 reads it after parse() to
+   * refuse an oversized packet from its announced length before its body
+   * arrives: the packet whose fixed header has arrived and whose body has not
+   * (`cmd`, `retain`, `qos`, `dup`, and `length`, its Remaining Length, -1
+   * while the fixed header is incomplete); after an error, the header of the
+   * packet the error is in; otherwise an empty packet (`cmd: null`,
+   * `length: -1`). Computed when read: parsing does not pay for it.
+   */
+  get packet () {
+    if (this._mwPend !== null) return headOf(this._mwPend, Math.min(this._mwPendLen, 5))
+    const bad = this._mwBadHead
+    if (bad !== null && this.error !== null) return headOf(bad, bad.length)
+    return headOf(null, 0)
   }
 
   _mwDeliver (buf, T, r, A, ab, bo) {

@@ -27,8 +27,18 @@ function newestMtime (p) {
   return m
 }
 
+// True when the package `probe` is installed in dir at the exact version its
+// package.json pins (a range is only checked for presence).
+function installed (dir, probe) {
+  const file = path.join(dir, 'node_modules', probe, 'package.json')
+  if (!fs.existsSync(file)) return false
+  const wanted = (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).dependencies || {})[probe]
+  if (!wanted || !/^\d+\.\d+\.\d+(-[\w.]+)?$/.test(wanted)) return true
+  return JSON.parse(fs.readFileSync(file, 'utf8')).version === wanted
+}
+
 function ensureDeps (dir, probe) {
-  if (!fs.existsSync(path.join(dir, 'node_modules', probe))) {
+  if (!installed(dir, probe)) {
     // `npm install` (it follows package-lock.json): `npm ci` refuses a lock
     // that omits other platforms' optional packages, and the gateway links the
     // repo root as its mqtt-packet, whose devDependencies its lock cannot pin.

@@ -1162,13 +1162,6 @@ fn invalid_property_value() {
         ErrorKind::InvalidPropertyValue(1),
         6,
     );
-    // topic alias 0
-    fails(
-        V5,
-        &[0x30, 0x07, 0x00, 0x01, b't', 0x03, 0x23, 0x00, 0x00],
-        ErrorKind::InvalidPropertyValue(35),
-        6,
-    );
     // maximum qos 2 in CONNACK
     fails(
         V5,
@@ -1176,24 +1169,51 @@ fn invalid_property_value() {
         ErrorKind::InvalidPropertyValue(36),
         5,
     );
-    // subscription identifier 0 in SUBSCRIBE, followed by a filter
-    fails(
-        V5,
-        &[
-            0x82, 0x09, 0x00, 0x01, 0x02, 0x0b, 0x00, 0x00, 0x01, b'a', 0x00,
-        ],
-        ErrorKind::InvalidPropertyValue(11),
-        5,
-    );
-    // receive maximum 0 in CONNECT, followed by the client id
+    // maximum packet size 0 in CONNECT, followed by the client id
     let mut c = connect(b"MQTT", 5, 0x02, &[]);
-    c.splice(12..13, [0x03, 0x21, 0x00, 0x00]);
-    c[1] += 3;
-    fails(V5, &c, ErrorKind::InvalidPropertyValue(33), 13);
+    c.splice(12..13, [0x05, 0x27, 0x00, 0x00, 0x00, 0x00]);
+    c[1] += 5;
+    fails(V5, &c, ErrorKind::InvalidPropertyValue(39), 13);
     assert_eq!(
         ErrorKind::InvalidPropertyValue(1).message(),
         "Invalid property value for payloadFormatIndicator"
     );
+}
+
+/// The zero values the spec calls a Protocol Error for the receiver to answer
+/// with its own reason code are delivered, in strict mode too: Topic Alias 0
+/// (a server answers DISCONNECT 0x94), Subscription Identifier 0 (DISCONNECT
+/// 0x82), Receive Maximum 0 (CONNACK 0x82). The encoder still refuses them.
+#[test]
+fn protocol_error_zeros_are_delivered() {
+    let alias = [0x30, 0x07, 0x00, 0x01, b't', 0x03, 0x23, 0x00, 0x00];
+    let sub_id = [
+        0x82, 0x09, 0x00, 0x01, 0x02, 0x0b, 0x00, 0x00, 0x01, b'a', 0x00,
+    ];
+    let mut recv_max = connect(b"MQTT", 5, 0x02, &[]);
+    recv_max.splice(12..13, [0x03, 0x21, 0x00, 0x00]);
+    recv_max[1] += 3;
+    for (bytes, want) in [
+        (&alias[..], P::TopicAlias(0)),
+        (&sub_id[..], P::SubscriptionIdentifier(0)),
+        (&recv_max[..], P::ReceiveMaximum(0)),
+    ] {
+        let Ok(Status::Complete((packet, used))) = parse(bytes, V5) else {
+            panic!("not delivered: {bytes:02x?}")
+        };
+        assert_eq!(used, bytes.len());
+        let props: Vec<_> = match &packet {
+            Packet::Publish(p) => p.properties.iter().collect(),
+            Packet::Subscribe(p) => p.properties.iter().collect(),
+            Packet::Connect(p) => p.properties.iter().collect(),
+            other => panic!("unexpected {other:?}"),
+        };
+        assert_eq!(props, [want], "{bytes:02x?}");
+        // the tape delivers it too
+        let mut t = [0u32; 64];
+        let st = tape::frame(bytes, 0, bytes.len(), 5, 0, &mut t);
+        assert_eq!((st, t[5]), (tape::Status::Done, 1), "{bytes:02x?}");
+    }
 }
 
 // ------------------------------------------------------- codes round trip
@@ -1516,7 +1536,26 @@ fn encode_invalid_values() {
             }),
             V311
         ),
-        inv(K::ZeroPacketId)
+        Err(EncodeError::MissingPacketId)
+    );
+    assert_eq!(
+        enc(
+            Packet::Publish(Publish {
+                qos: QoS::AtMostOnce,
+                packet_id: Some(7),
+                ..publish
+            }),
+            V311
+        ),
+        Err(EncodeError::UnexpectedPacketId)
+    );
+    assert_eq!(
+        EncodeError::MissingPacketId.to_string(),
+        "a publish of QoS 1 or 2 needs a packet identifier (MQTT-2.2.1-3)"
+    );
+    assert_eq!(
+        EncodeError::UnexpectedPacketId.to_string(),
+        "a publish of QoS 0 has no packet identifier (MQTT-2.2.1-2)"
     );
     // DUP with QoS 0 [MQTT-3.3.1-2], in every version; fine with QoS 1 and 2
     for v in [V31, V311, V5] {
@@ -1846,19 +1885,40 @@ fn encode_wrong_version_and_properties_before_v5() {
     });
     assert_eq!(publish.to_vec(V311), Err(EncodeError::PropertiesBeforeV5));
     assert!(publish.to_vec(V5).is_ok());
-    for (code, props) in [(Some(0), None), (None, Some(Properties::EMPTY))] {
+    // a reason code alone, and properties (with or without a code): each
+    // its own error
+    for (code, props) in [
+        (Some(0), None),
+        (None, Some(Properties::EMPTY)),
+        (Some(0x10), Some(Properties::EMPTY)),
+    ] {
+        let (ack_err, d_err) = if props.is_some() {
+            (
+                EncodeError::PropertiesBeforeV5,
+                EncodeError::PropertiesBeforeV5,
+            )
+        } else {
+            (
+                EncodeError::ReasonCodeBeforeV5(PacketType::PubAck),
+                EncodeError::ReasonCodeBeforeV5(PacketType::Disconnect),
+            )
+        };
         let ack = Packet::PubAck(Ack {
             packet_id: 1,
             reason_code: code,
             properties: props,
         });
-        assert_eq!(ack.to_vec(V31), Err(EncodeError::PropertiesBeforeV5));
+        assert_eq!(ack.to_vec(V31), Err(ack_err));
         let d = Packet::Disconnect(Disconnect {
-            reason_code: code,
+            reason_code: code.map(|_| 0),
             properties: props,
         });
-        assert_eq!(d.to_vec(V311), Err(EncodeError::PropertiesBeforeV5));
+        assert_eq!(d.to_vec(V311), Err(d_err));
     }
+    assert_eq!(
+        EncodeError::ReasonCodeBeforeV5(PacketType::PubAck).to_string(),
+        "a reason code in puback exists in MQTT 5.0 only"
+    );
     let will_props = [P::PayloadFormatIndicator(1)];
     let connect = Packet::Connect(Connect {
         protocol: V311,
@@ -1887,7 +1947,10 @@ fn encode_wrong_version_and_properties_before_v5() {
         properties: Properties::EMPTY,
         reason_codes: &[0],
     });
-    assert_eq!(unsuback.to_vec(V311), Err(EncodeError::PropertiesBeforeV5));
+    assert_eq!(
+        unsuback.to_vec(V311),
+        Err(EncodeError::ReasonCodeBeforeV5(PacketType::UnsubAck))
+    );
     let connack = Packet::ConnAck(ConnAck {
         session_present: false,
         code: 0,

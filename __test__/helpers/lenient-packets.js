@@ -118,10 +118,9 @@ function lenientCases (rng) {
   c.push(['DuplicateProperty', v5, pkt(0x82, [0, 1, ...props([11, 1, 11, 2]), ...str('a'), 0])])
   c.push(['DuplicateProperty', v5, pkt(0x20, [0, 0, ...props([33, 0, 5, 33, 0, 6, 36, 1])])])
   c.push(['InvalidPropertyValue', v5, pkt(0x20, [0, 0, ...props([36, pick([2, 3, 255])])])])
-  c.push(['InvalidPropertyValue', v5, pkt(0x30, [...str('t'), ...props([35, 0, 0])])])
   c.push(['InvalidPropertyValue', v5, pkt(0x30, [...str('t'), ...props([1, 7])])])
   c.push(['InvalidPropertyValue', v5, connect('MQTT', 5, 0x02, [...props([33, 0, 0, 23, 2, 39, 0, 0, 0, 0]), ...str('c')])])
-  c.push(['InvalidPropertyValue', v5, pkt(0x82, [0, 1, ...props([11, 0]), ...str('a'), 0])])
+  c.push(['InvalidPropertyValue', v5, pkt(0x20, [0, 0, ...props([39, 0, 0, 0, 0])])])
   // lenient 5.0 CONNACK short forms
   c.push(['ConnackShortForm', v5, pkt(0x20, [pick([0, 1])])])
   c.push(['ConnackShortForm', v5, pkt(0x20, [0, pick([0, 1, 5, 0x87, 0xff])])])

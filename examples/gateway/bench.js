@@ -11,7 +11,7 @@
 // runs from this folder (npm overrides -> mqttwire); the stock one runs from
 // .bench/stock/, a second install of the same gateway code with mqtt-packet pinned
 // to 9.0.2 (created/refreshed automatically with `npm install --omit=dev`).
-// The load generator is this process, with raw pre-encoded MQTT 3.1.1 packets and a
+// The load generator is this process, with raw pre-encoded MQTT 3.1.1 (v5-props: 5.0) packets and a
 // minimal frame splitter, so neither parser under test runs on the client side.
 // Measured per scenario: delivered messages/s at the subscribers, publish/s,
 // end-to-end latency p50/p99/max (timestamp in the payload, same clock), and the
@@ -33,8 +33,21 @@ const SCENARIOS = {
   'qos0-fanin': { publishers: 4, subscribers: 1, qos: 0, payload: 64, window: 200 },
   'qos1-fanin': { publishers: 4, subscribers: 1, qos: 1, payload: 64, window: 100 },
   'qos1-fanout': { publishers: 2, subscribers: 8, qos: 1, payload: 256, window: 50 },
-  'qos0-large': { publishers: 2, subscribers: 2, qos: 0, payload: 16 * 1024, window: 50 }
+  'qos0-large': { publishers: 2, subscribers: 2, qos: 0, payload: 16 * 1024, window: 50 },
+  // MQTT 5 clients; each PUBLISH carries Message Expiry Interval 3600 and two user properties
+  'v5-props': { publishers: 4, subscribers: 2, qos: 1, payload: 64, window: 100, v5: true }
 }
+
+// the PUBLISH properties of the v5 scenario: Message Expiry Interval (0x02, u32)
+// and two User Properties (0x26, string pair each)
+const V5_PUBLISH_PROPERTIES = (() => {
+  const props = Buffer.concat([
+    Buffer.from([0x02, 0, 0, 0x0e, 0x10]),
+    Buffer.from([0x26]), str('site'), str('hq-north'),
+    Buffer.from([0x26]), str('kind'), str('door-sensor')
+  ])
+  return Buffer.concat([remLen(props.length), props])
+})()
 
 function parseArgs () {
   const o = { duration: 5, warmup: 1, rounds: 2, scenarios: Object.keys(SCENARIOS), rate: 0, json: null, window: 0, targets: ['stock', 'mqttwire'] }
@@ -90,7 +103,8 @@ async function startBroker (dir, label) {
   const prof = OPTS.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', path.join(OPTS.cpuProf, label)] : []
   const child = spawn(process.execPath, [...prof, path.join(dir, 'server.js')], {
     cwd: dir,
-    env: { ...process.env, HOST, MQTT_PORT: '0', WS_PORT: '-1', REDIS_URL: '', MAX_CONNECTIONS: '0', MAX_PACKET_SIZE: '0', INSTANCE_ID: `bench-${label}` },
+    // the gateway's default limits stay on (MAX_PACKET_SIZE 1 MiB, ...), as deployed
+    env: { ...process.env, HOST, MQTT_PORT: '0', WS_PORT: '-1', REDIS_URL: '', INSTANCE_ID: `bench-${label}` },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let out = ''
@@ -126,6 +140,7 @@ function cpuSeconds (pid) {
 
 // ---------------------------------------------------------------- raw MQTT client
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+const EMPTY = Buffer.alloc(0)
 function str (s) { const b = Buffer.from(s); return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]) }
 function remLen (n) {
   const out = []
@@ -135,8 +150,9 @@ function remLen (n) {
 function frame (first, body) { return Buffer.concat([Buffer.from([first]), remLen(body.length), body]) }
 
 class RawClient {
-  constructor (port, clientId, onPublish) {
+  constructor (port, clientId, onPublish, v5 = false) {
     this.port = port
+    this.v5 = v5
     this.clientId = clientId
     this.onPublish = onPublish
     this.buf = Buffer.alloc(0)
@@ -148,19 +164,22 @@ class RawClient {
     return new Promise((resolve, reject) => {
       this.sock = net.connect(this.port, HOST, () => {
         this.sock.setNoDelay(true)
-        const body = Buffer.concat([str('MQTT'), Buffer.from([4, 0x02, 0, 60]), str(this.clientId)])
+        const body = this.v5
+          ? Buffer.concat([str('MQTT'), Buffer.from([5, 0x02, 0, 60, 0]), str(this.clientId)]) // empty property list
+          : Buffer.concat([str('MQTT'), Buffer.from([4, 0x02, 0, 60]), str(this.clientId)])
         this.sock.write(frame(0x10, body))
       })
       this.sock.on('error', reject)
       this.sock.on('data', (d) => this.onData(d))
-      this.waiters.set(2, (pkt) => pkt[pkt.length - 1] === 0 ? resolve() : reject(new Error(`CONNACK ${pkt[pkt.length - 1]}`)))
+      // body: acknowledge flags, return / reason code[, properties]
+      this.waiters.set(2, (body) => body[1] === 0 ? resolve() : reject(new Error(`CONNACK ${body[1]}`)))
     })
   }
 
   subscribe (topic, qos) {
     return new Promise((resolve) => {
       this.waiters.set(9, resolve)
-      this.sock.write(frame(0x82, Buffer.concat([Buffer.from([0, 1]), str(topic), Buffer.from([qos])])))
+      this.sock.write(frame(0x82, Buffer.concat([Buffer.from(this.v5 ? [0, 1, 0] : [0, 1]), str(topic), Buffer.from([qos])])))
     })
   }
 
@@ -185,15 +204,22 @@ class RawClient {
         const tlen = b.readUInt16BE(i)
         let p = i + 2 + tlen
         if (qos > 0) {
-          this.sock.write(Buffer.from([0x40, 2, b[p], b[p + 1]])) // PUBACK
+          this.sock.write(Buffer.from([0x40, 2, b[p], b[p + 1]])) // PUBACK (v5: reason code 0 may be omitted)
           p += 2
+        }
+        if (this.v5) {
+          // skip the property list (Variable Byte Integer length)
+          let plen = 0
+          let m = 1
+          for (;;) { const x = b[p++]; plen += (x & 0x7f) * m; m *= 128; if (!(x & 0x80)) break }
+          p += plen
         }
         this.onPublish(b.subarray(p, i + len))
       } else if (type === 4) {
         if (this.onPuback) this.onPuback()
       } else {
         const w = this.waiters.get(type)
-        if (w) { this.waiters.delete(type); w(b.subarray(off, i + len)) }
+        if (w) { this.waiters.delete(type); w(b.subarray(i, i + len)) }
       }
       off = i + len
     }
@@ -229,13 +255,13 @@ async function runScenario (port, pid, name, sc, o) {
         delivered++
         if (latN < lat.length) lat[latN++] = Number(now - sent) / 1e6
       }
-    })
+    }, sc.v5)
     await c.connect()
     await c.subscribe('bench/#', sc.qos)
     subs.push(c)
   }
   for (let p = 0; p < sc.publishers; p++) {
-    const c = new RawClient(port, `bench-pub-${p}`, () => {})
+    const c = new RawClient(port, `bench-pub-${p}`, () => {}, sc.v5)
     await c.connect()
     pubs.push(c)
   }
@@ -262,8 +288,9 @@ async function runScenario (port, pid, name, sc, o) {
       }
       payload.writeBigUInt64BE(process.hrtime.bigint(), 0)
       let pkt
-      if (sc.qos === 0) pkt = frame(0x30, Buffer.concat([t, payload]))
-      else { id = (id % 65535) + 1; pkt = frame(0x32, Buffer.concat([t, Buffer.from([id >> 8, id & 0xff]), payload])) }
+      const props = sc.v5 ? V5_PUBLISH_PROPERTIES : EMPTY
+      if (sc.qos === 0) pkt = frame(0x30, Buffer.concat([t, props, payload]))
+      else { id = (id % 65535) + 1; pkt = frame(0x32, Buffer.concat([t, Buffer.from([id >> 8, id & 0xff]), props, payload])) }
       inflight[p]++
       sentHere++
       if (measuring) published++

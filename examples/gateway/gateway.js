@@ -1,8 +1,10 @@
-// MQTT notification gateway on Aedes 1.x. Aedes' mqtt-packet is swapped for
-// mqttwire through npm `overrides` (see package.json); nothing here patches Aedes.
+// MQTT 3.1 / 3.1.1 / 5.0 notification gateway on Aedes 2.0.0-beta.1 (a beta
+// release: npm's `latest` Aedes is still 1.2.0). Aedes' mqtt-packet is swapped
+// for mqttwire through npm `overrides` (see package.json); nothing here patches
+// Aedes.
 //
 //   const gw = await createGateway({ tcpPort: 0, wsPort: 0 })
-//   ... gw.tcpPort, gw.wsPort, gw.health() ...
+//   ... gw.tcpPort, gw.wsPort, gw.health(), gw.limits ...
 //   await gw.close()
 import net from 'node:net'
 import http from 'node:http'
@@ -10,17 +12,26 @@ import os from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { Aedes } from 'aedes'
+import mqttPacket from 'mqtt-packet'
 import { WebSocketServer, createWebSocketStream } from 'ws'
 import { parserInfo } from './lib/parser-info.js'
-import { guardPacketSize } from './lib/packet-size-guard.js'
 
-// CONNACK, return code 3 "Server unavailable" (same bytes in MQTT 3.1 and 3.1.1)
-const CONNACK_SERVER_UNAVAILABLE = Buffer.from([0x20, 0x02, 0x00, 0x03])
 const REFUSE_WAIT_MS = 2000
 const WS_MIN_MAX_PAYLOAD = 1024 * 1024
 
-export const AEDES_PROTOCOL_NOTE =
-  'Aedes 1.x speaks MQTT 3.1 and 3.1.1 only: an MQTT 5 CONNECT is refused (CONNACK "unacceptable protocol version", then close)'
+export const AEDES_BETA_NOTE =
+  'broker: Aedes 2.0.0-beta.1, a BETA release (npm latest is Aedes 1.2.0, which has no MQTT 5); MQTT 3.1, 3.1.1 and 5.0 over TCP and WebSocket'
+
+/** The limits and their defaults (each settable from the environment by server.js). */
+export const LIMIT_DEFAULTS = Object.freeze({
+  maxPacketSize: 1024 * 1024, // bytes, whole packet; advertised in an MQTT 5 CONNACK
+  maxConnections: 10000, // TCP + WebSocket together
+  connectTimeoutMs: 10000, // from accept to CONNECT
+  keepaliveLimit: 3600 // seconds; 0 = none
+})
+
+/** Topic aliases an MQTT 5 client may use towards the gateway (advertised in CONNACK). */
+export const TOPIC_ALIAS_MAXIMUM = 64
 
 const silent = { info () {}, warn () {}, error () {}, debug () {} }
 
@@ -79,52 +90,119 @@ async function redisBackends (redisUrl, log) {
   return { mq, persistence }
 }
 
+function limitOf (value, name, dflt) {
+  if (value === undefined || value === null) return dflt
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0) throw new TypeError(`${name} must be an integer >= 0, got ${JSON.stringify(value)}`)
+  return n
+}
+
+// mqttwire.defaults.maxPacketSize is process-wide (Aedes creates its parsers
+// with no options): the gateways open in one process must agree on it.
+const openLimits = new Map() // gateway -> maxPacketSize
+
 /**
  * @param {object} [opts]
  * @param {string} [opts.host='127.0.0.1']
  * @param {number} [opts.tcpPort=1883]   0 picks a free port
- * @param {number} [opts.wsPort=8080]    0 picks a free port; -1 disables WS + /health
+ * @param {number} [opts.wsPort=8080]    0 picks a free port; -1 disables WS + HTTP
  * @param {string} [opts.redisUrl]       e.g. redis://127.0.0.1:6379 -> shared multi-instance mode
- * @param {number} [opts.maxConnections=0]  0 = unlimited (TCP + WS together)
- * @param {number} [opts.maxPacketSize=0]   0 = no gateway limit (MQTT's own 256 MB cap applies)
+ * @param {number} [opts.maxConnections=10000]   TCP + WS together; 0 = unlimited
+ * @param {number} [opts.maxPacketSize=1048576]  bytes per packet, fixed header included; 0 = MQTT's own 256 MiB cap
+ * @param {number} [opts.connectTimeoutMs=10000] from accept to CONNECT; 0 = Aedes' 30 s
+ * @param {number} [opts.keepaliveLimit=3600]    seconds; 0 = none
+ * @param {number} [opts.topicAliasMaximum=64]   MQTT 5 topic aliases a client may use; 0 = none
  * @param {string} [opts.instanceId]      also Aedes' broker id
  * @param {object} [opts.logger]          { info, warn, error, debug }; default silent
+ * @param {(req, res) => boolean} [opts.httpHandler]  called for an HTTP request other than
+ *        GET /health on the WebSocket port; returns true when it answered the request
  * @param {object} [opts.aedes]           extra Aedes options (hooks, heartbeatInterval, ...)
  */
 export async function createGateway (opts = {}) {
   const host = opts.host || '127.0.0.1'
   const tcpPortWanted = opts.tcpPort ?? 1883
   const wsPortWanted = opts.wsPort ?? 8080
-  const maxConnections = Number(opts.maxConnections) || 0
-  const maxPacketSize = Number(opts.maxPacketSize) || 0
+  const limits = {
+    maxPacketSize: limitOf(opts.maxPacketSize, 'maxPacketSize', LIMIT_DEFAULTS.maxPacketSize),
+    maxConnections: limitOf(opts.maxConnections, 'maxConnections', LIMIT_DEFAULTS.maxConnections),
+    connectTimeoutMs: limitOf(opts.connectTimeoutMs, 'connectTimeoutMs', LIMIT_DEFAULTS.connectTimeoutMs),
+    keepaliveLimit: limitOf(opts.keepaliveLimit, 'keepaliveLimit', LIMIT_DEFAULTS.keepaliveLimit)
+  }
+  const { maxPacketSize, maxConnections } = limits
   const redisUrl = opts.redisUrl || null
   const log = opts.logger || silent
   const instanceId = opts.instanceId || `gw-${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`
   const parser = parserInfo()
 
+  // mqttwire refuses an oversized packet from its fixed header, before its
+  // body is buffered: Aedes creates its parsers with no options, so the limit
+  // goes through mqttwire.defaults. (Stock mqtt-packet has no limit; there
+  // Aedes 2 refuses from the parser's announced length after each read.)
+  if (parser.swapped) {
+    for (const [, other] of openLimits) {
+      if (other !== maxPacketSize) throw new Error(`maxPacketSize ${maxPacketSize} differs from ${other} of a gateway still open in this process (mqttwire.defaults.maxPacketSize is process-wide)`)
+    }
+    mqttPacket.defaults.maxPacketSize = maxPacketSize
+  }
+
+  const userForward = opts.aedes && opts.aedes.authorizeForward
   const backends = redisUrl ? await redisBackends(redisUrl, log) : {}
-  const broker = await Aedes.createBroker({ ...(opts.aedes || {}), id: instanceId, ...backends })
+  const broker = await Aedes.createBroker({
+    ...(opts.aedes || {}),
+    id: instanceId,
+    // advertised in an MQTT 5 CONNACK; Aedes answers an oversized packet of a
+    // v5 client with DISCONNECT 0x95
+    maximumPacketSize: maxPacketSize,
+    connectTimeout: limits.connectTimeoutMs || 30000,
+    keepaliveLimit: limits.keepaliveLimit,
+    topicAliasMaximum: limitOf(opts.topicAliasMaximum, 'topicAliasMaximum', TOPIC_ALIAS_MAXIMUM),
+    authorizeForward (client, packet) {
+      const out = userForward ? userForward(client, packet) : packet
+      return out && withoutWillOnlyProperties(out)
+    },
+    ...backends
+  })
 
   const conns = new Set() // transport streams handed to Aedes
   const rawSockets = new Set() // every TCP socket + upgraded HTTP socket, for shutdown
   const stats = { accepted: 0, refused: 0, oversize: 0, tcp: 0, ws: 0 }
   let closing = false
 
-  broker.on('clientError', (client, err) => log.debug('client error', { client: client && client.id, err: err.message }))
-  broker.on('connectionError', (client, err) => log.debug('connection error', { err: err.message }))
+  broker.on('clientError', (client, err) => {
+    if (err.message === 'packet too large') countOversize(client, err)
+    else log.debug('client error', { client: client && client.id, err: err.message })
+  })
+  broker.on('connectionError', (client, err) => {
+    if (err.message === 'packet too large') countOversize(client, err)
+    else log.debug('connection error', { err: err.message })
+  })
   broker.on('error', (err) => log.error('broker error', { err: err.message }))
+
+  function countOversize (client, err) {
+    stats.oversize++
+    log.warn('packet too large: connection closed', { client: client && client.id, size: err.size, max: err.maximumPacketSize })
+  }
 
   function overLimit () {
     return closing || (maxConnections > 0 && conns.size >= maxConnections)
   }
 
   // Tell an MQTT client "server unavailable" the MQTT way: wait for its CONNECT
-  // (so the CONNACK is not lost to a reset), answer CONNACK rc=3, close.
+  // (so the CONNACK is not lost to a reset), answer in its version (3.1 / 3.1.1:
+  // return code 3 "Server unavailable"; 5.0: reason code 0x89 "Server busy"), close.
   function refuse (stream) {
     stats.refused++
     const timer = setTimeout(() => stream.destroy(), REFUSE_WAIT_MS)
     stream.on('error', () => {})
-    stream.once('data', () => { stream.end(CONNACK_SERVER_UNAVAILABLE) })
+    const p = mqttPacket.parser()
+    p.on('error', () => stream.destroy())
+    p.on('packet', (packet) => {
+      if (packet.cmd !== 'connect') return stream.destroy()
+      const v = packet.protocolVersion === 5 ? 5 : packet.protocolVersion === 3 ? 3 : 4
+      const connack = v === 5 ? { cmd: 'connack', reasonCode: 0x89 } : { cmd: 'connack', returnCode: 3 }
+      stream.end(mqttPacket.generate(connack, { protocolVersion: v }))
+    })
+    stream.on('data', (chunk) => p.parse(chunk))
     stream.once('close', () => clearTimeout(timer))
   }
 
@@ -132,15 +210,26 @@ export async function createGateway (opts = {}) {
     conns.add(stream)
     stats.accepted++
     stats[kind]++
-    let conn = stream
-    if (maxPacketSize > 0) {
-      conn = guardPacketSize(stream, maxPacketSize, (err) => {
-        stats.oversize++
-        log.warn('dropping connection', { kind, reason: err.message })
-      })
-    }
-    conn.on('close', () => { conns.delete(stream); stats[kind]-- })
-    broker.handle(conn, req)
+    stream.on('close', () => { conns.delete(stream); stats[kind]-- })
+    const client = broker.handle(stream, req)
+    if (parser.swapped && maxPacketSize > 0) answerTooLarge(client)
+  }
+
+  // mqttwire reports an oversized packet as a parser 'error' from its fixed
+  // header, which Aedes would answer by destroying the socket. Hand it to
+  // Aedes' own refusal instead: DISCONNECT 0x95 "Packet too large" to a
+  // connected MQTT 5 client, a close otherwise; Aedes then stops reading.
+  function answerTooLarge (client) {
+    const p = client._parser
+    const others = p.listeners('error')
+    p.removeAllListeners('error')
+    p.on('error', function (err) {
+      if (err.code === 'MQTTWIRE_PACKET_TOO_LARGE' && typeof client.rejectPacketTooLarge === 'function') {
+        client.rejectPacketTooLarge(wireSize(p.packet.length))
+        return
+      }
+      for (const l of others) l.call(this, err)
+    })
   }
 
   // --- MQTT over TCP --------------------------------------------------------
@@ -155,24 +244,26 @@ export async function createGateway (opts = {}) {
   tcpServer.listen(tcpPortWanted, host)
   await once(tcpServer, 'listening')
 
-  // --- MQTT over WebSocket + GET /health ------------------------------------
+  // --- MQTT over WebSocket + HTTP (GET /health, opts.httpHandler) -----------
   let httpServer = null
   let wss = null
   if (wsPortWanted !== -1) {
     wss = new WebSocketServer({
       noServer: true,
       // ws buffers a whole message before handing it over, so cap it; but one WS
-      // message may carry several MQTT packets, so not at MAX_PACKET_SIZE itself
-      // (the framing guard enforces that per MQTT packet)
+      // message may carry several MQTT packets, so not at maxPacketSize itself
+      // (mqttwire enforces that per MQTT packet)
       maxPayload: maxPacketSize > 0 ? Math.max(maxPacketSize, WS_MIN_MAX_PAYLOAD) : 256 * 1024 * 1024 + 5
     })
     httpServer = http.createServer((req, res) => {
-      if (req.method === 'GET' && (req.url === '/health' || req.url === '/healthz')) {
+      const path = (req.url || '/').split('?')[0]
+      if (req.method === 'GET' && (path === '/health' || path === '/healthz')) {
         const body = JSON.stringify(health())
         res.writeHead(closing ? 503 : 200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
         res.end(body)
         return
       }
+      if (opts.httpHandler && opts.httpHandler(req, res)) return
       res.writeHead(404, { 'content-type': 'text/plain' })
       res.end('MQTT over WebSocket: connect with a WebSocket client (subprotocol "mqtt"); GET /health for status\n')
     })
@@ -191,7 +282,7 @@ export async function createGateway (opts = {}) {
         stream.on('error', (err) => {
           if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
             stats.oversize++
-            log.warn('dropping connection', { kind: 'ws', reason: `WebSocket message over ${wss.options.maxPayload} bytes` })
+            log.warn('packet too large: connection closed', { kind: 'ws', reason: `WebSocket message over ${wss.options.maxPayload} bytes` })
           } else log.debug('ws stream error', { err: err.message })
         })
         attach(stream, 'ws', req)
@@ -215,8 +306,7 @@ export async function createGateway (opts = {}) {
       ws: stats.ws,
       refused: stats.refused,
       oversizeDropped: stats.oversize,
-      maxConnections,
-      maxPacketSize,
+      ...limits,
       redis: !!redisUrl,
       uptimeSec: Math.round(process.uptime())
     }
@@ -224,6 +314,22 @@ export async function createGateway (opts = {}) {
 
   const tcpPort = tcpServer.address().port
   const wsPort = httpServer ? httpServer.address().port : null
+
+  const gateway = {
+    broker,
+    host,
+    tcpPort,
+    wsPort,
+    instanceId,
+    parser,
+    redisUrl,
+    limits,
+    maxConnections,
+    maxPacketSize,
+    health,
+    close
+  }
+  openLimits.set(gateway, maxPacketSize)
 
   let closed = null
   function close () {
@@ -249,21 +355,30 @@ export async function createGateway (opts = {}) {
       for (const s of rawSockets) s.destroy()
       if (wss) wss.close()
       await withTimeout(Promise.all(serversClosed), 5000, 'closing listeners').catch((err) => log.warn(err.message))
+      openLimits.delete(gateway)
     })()
     return closed
   }
 
-  return {
-    broker,
-    host,
-    tcpPort,
-    wsPort,
-    instanceId,
-    parser,
-    redisUrl,
-    maxConnections,
-    maxPacketSize,
-    health,
-    close
-  }
+  return gateway
+}
+
+/** Bytes of a whole packet from its Remaining Length (fixed header included). */
+function wireSize (remaining) {
+  if (remaining < 0) return 0
+  return 1 + (remaining < 128 ? 1 : remaining < 16384 ? 2 : remaining < 2097152 ? 3 : 4) + remaining
+}
+
+// Aedes 2.0.0-beta.1 publishes a will with the will's own properties, Will
+// Delay Interval included, which MQTT 5 does not allow in a PUBLISH (table
+// 2-4): a strict client (mqttwire's default) refuses such a PUBLISH. Forward
+// a copy without it.
+function withoutWillOnlyProperties (packet) {
+  const props = packet.properties
+  if (!props || props.willDelayInterval === undefined) return packet
+  const { willDelayInterval, ...rest } = props
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(packet)), packet)
+  if (Object.keys(rest).length === 0) delete copy.properties
+  else copy.properties = rest
+  return copy
 }

@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // CLI entry: configuration from the environment, graceful shutdown on SIGINT/SIGTERM.
-import { createGateway, consoleLogger, AEDES_PROTOCOL_NOTE } from './gateway.js'
+import { createGateway, consoleLogger, AEDES_BETA_NOTE, LIMIT_DEFAULTS, TOPIC_ALIAS_MAXIMUM } from './gateway.js'
 import { parserInfo } from './lib/parser-info.js'
 
 function intEnv (name, dflt) {
   const raw = process.env[name]
   if (raw === undefined || raw === '') return dflt
   const n = Number(raw)
-  if (!Number.isInteger(n) || n < -1) {
-    console.error(`${name} must be an integer, got ${JSON.stringify(raw)}`)
+  if (!Number.isInteger(n) || n < (name.endsWith('_PORT') ? -1 : 0)) {
+    console.error(`${name} must be an integer${name.endsWith('_PORT') ? '' : ' >= 0'}, got ${JSON.stringify(raw)}`)
     process.exit(2)
   }
   return n
@@ -19,8 +19,11 @@ const config = {
   tcpPort: intEnv('MQTT_PORT', 1883),
   wsPort: intEnv('WS_PORT', 8080),
   redisUrl: process.env.REDIS_URL || undefined,
-  maxConnections: intEnv('MAX_CONNECTIONS', 0),
-  maxPacketSize: intEnv('MAX_PACKET_SIZE', 0),
+  maxConnections: intEnv('MAX_CONNECTIONS', LIMIT_DEFAULTS.maxConnections),
+  maxPacketSize: intEnv('MAX_PACKET_SIZE', LIMIT_DEFAULTS.maxPacketSize),
+  connectTimeoutMs: intEnv('CONNECT_TIMEOUT_MS', LIMIT_DEFAULTS.connectTimeoutMs),
+  keepaliveLimit: intEnv('KEEPALIVE_LIMIT', LIMIT_DEFAULTS.keepaliveLimit),
+  topicAliasMaximum: intEnv('TOPIC_ALIAS_MAXIMUM', TOPIC_ALIAS_MAXIMUM),
   instanceId: process.env.INSTANCE_ID || undefined
 }
 const log = consoleLogger('gateway', process.env.LOG_LEVEL === 'debug')
@@ -28,7 +31,7 @@ const log = consoleLogger('gateway', process.env.LOG_LEVEL === 'debug')
 const p = parserInfo()
 log.info(`parser: ${p.name}@${p.version} (as resolved from aedes@${p.aedesVersion}: ${p.path})`)
 if (!p.swapped) log.warn('aedes is running on stock mqtt-packet, not mqttwire: check the overrides in package.json and `npm ls mqtt-packet`')
-log.info(AEDES_PROTOCOL_NOTE)
+log.warn(AEDES_BETA_NOTE)
 
 let gw
 try {
@@ -43,20 +46,25 @@ log.info(`instance ${gw.instanceId} up`, {
   tcp: `mqtt://${h}:${gw.tcpPort}`,
   ws: gw.wsPort ? `ws://${h}:${gw.wsPort}/mqtt` : 'disabled',
   health: gw.wsPort ? `http://${h}:${gw.wsPort}/health` : 'disabled',
-  mode: config.redisUrl ? `redis (${config.redisUrl.replace(/\/\/[^@]*@/, '//***@')})` : 'standalone, in memory',
-  maxConnections: config.maxConnections || 'unlimited',
-  maxPacketSize: config.maxPacketSize || 'unlimited'
+  mode: config.redisUrl ? `redis (${config.redisUrl.replace(/\/\/[^@]*@/, '//***@')})` : 'standalone, in memory'
 })
+const L = gw.limits
+log.info('limits: ' + [
+  `MAX_PACKET_SIZE=${L.maxPacketSize || 'none'}${L.maxPacketSize ? ' bytes (refused from the fixed header' + (p.swapped ? ' by mqttwire' : ' by Aedes') + '; advertised to MQTT 5 clients in CONNACK)' : ''}`,
+  `MAX_CONNECTIONS=${L.maxConnections || 'unlimited'}`,
+  `CONNECT_TIMEOUT_MS=${L.connectTimeoutMs || 'Aedes default 30000'}`,
+  `KEEPALIVE_LIMIT=${L.keepaliveLimit || 'none'}${L.keepaliveLimit ? ' s (3.1/3.1.1: CONNACK 6 above it or at 0; 5.0: Server Keep Alive)' : ''}`
+].join(', '))
 console.log(`
 Try it:
-  mosquitto_sub -h ${h} -p ${gw.tcpPort} -V mqttv311 -t 'alerts/#' -q 1 -v
-  mosquitto_pub -h ${h} -p ${gw.tcpPort} -V mqttv311 -t alerts/door -q 1 -m open
+  mosquitto_sub -h ${h} -p ${gw.tcpPort} -V mqttv5 -t 'alerts/#' -q 1 -v -F '%t %p %P'
+  mosquitto_pub -h ${h} -p ${gw.tcpPort} -V mqttv5 -t alerts/door -q 1 -m open -D publish message-expiry-interval 60 -D publish user-property site hq
+  mosquitto_pub -h ${h} -p ${gw.tcpPort} -V mqttv311 -t alerts/door -q 1 -m closed
   mosquitto_pub -h ${h} -p ${gw.tcpPort} -V mqttv31  -t alerts/status -r -m online   # retained, MQTT 3.1
 ${gw.wsPort ? `  curl -s http://${h}:${gw.wsPort}/health\n` : ''}MQTT.js:
   const mqtt = require('mqtt')
-  const c = mqtt.connect('mqtt://${h}:${gw.tcpPort}', { protocolVersion: 4 })${gw.wsPort ? `   // or 'ws://${h}:${gw.wsPort}/mqtt'` : ''}
-  c.on('connect', () => { c.subscribe('alerts/#'); c.publish('alerts/door', 'open', { qos: 1 }) })
-(protocolVersion 5 is refused by Aedes 1.x)
+  const c = mqtt.connect('mqtt://${h}:${gw.tcpPort}', { protocolVersion: 5 })${gw.wsPort ? `   // or 'ws://${h}:${gw.wsPort}/mqtt'` : ''}
+  c.on('connect', () => { c.subscribe('alerts/#'); c.publish('alerts/door', 'open', { qos: 1, properties: { messageExpiryInterval: 60 } }) })
 `)
 
 let stopping = false
