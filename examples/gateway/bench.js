@@ -19,7 +19,8 @@
 // Publishers are closed-loop by default (at most --window messages in flight each,
 // counted at subscriber 0), which gives both a throughput and a meaningful latency;
 // --rate switches to a fixed publish rate.
-import { spawn, execFileSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
+import { prepareStockDir } from './lib/stock-install.js'
 import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
@@ -71,29 +72,6 @@ function parseArgs () {
   }
   for (const s of o.scenarios) if (!SCENARIOS[s]) throw new Error(`unknown scenario ${s} (have: ${Object.keys(SCENARIOS).join(', ')})`)
   return o
-}
-
-// ---------------------------------------------------------------- stock install
-function prepareStockDir () {
-  const dir = path.join(here, '.bench', 'stock')
-  fs.mkdirSync(dir, { recursive: true })
-  const pkg = JSON.parse(fs.readFileSync(path.join(here, 'package.json'), 'utf8'))
-  pkg.name = 'mqttwire-gateway-bench-stock'
-  pkg.dependencies['mqtt-packet'] = '9.0.2'
-  pkg.overrides = { 'mqtt-packet': '$mqtt-packet' }
-  delete pkg.devDependencies
-  const text = JSON.stringify(pkg, null, 2) + '\n'
-  const pkgFile = path.join(dir, 'package.json')
-  const stale = !fs.existsSync(pkgFile) || fs.readFileSync(pkgFile, 'utf8') !== text || !fs.existsSync(path.join(dir, 'node_modules', 'aedes'))
-  if (stale) {
-    fs.writeFileSync(pkgFile, text)
-    console.log(`# installing stock Aedes + mqtt-packet@9.0.2 in ${dir}`)
-    execFileSync('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'inherit', timeout: 600_000 })
-  }
-  // same gateway code in both installs
-  for (const f of ['gateway.js', 'server.js']) fs.copyFileSync(path.join(here, f), path.join(dir, f))
-  fs.cpSync(path.join(here, 'lib'), path.join(dir, 'lib'), { recursive: true })
-  return dir
 }
 
 // ---------------------------------------------------------------- broker child

@@ -11,10 +11,13 @@ import http from 'node:http'
 import os from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { Aedes } from 'aedes'
 import mqttPacket from 'mqtt-packet'
 import { WebSocketServer, createWebSocketStream } from 'ws'
 import { parserInfo } from './lib/parser-info.js'
+import { pageHandler } from './lib/page.js'
+import { messageRate } from './lib/message-rate.js'
 
 const REFUSE_WAIT_MS = 2000
 const WS_MIN_MAX_PAYLOAD = 1024 * 1024
@@ -27,7 +30,8 @@ export const LIMIT_DEFAULTS = Object.freeze({
   maxPacketSize: 1024 * 1024, // bytes, whole packet; advertised in an MQTT 5 CONNACK
   maxConnections: 10000, // TCP + WebSocket together
   connectTimeoutMs: 10000, // from accept to CONNECT
-  keepaliveLimit: 3600 // seconds; 0 = none
+  keepaliveLimit: 3600, // seconds; 0 = none
+  maxSubscriptions: 1000 // topic filters one client may hold; 0 = none
 })
 
 /** Topic aliases an MQTT 5 client may use towards the gateway (advertised in CONNACK). */
@@ -84,10 +88,51 @@ async function redisBackends (redisUrl, log) {
   const mq = mqemitterRedis({ connectionString: redisUrl })
   const conn = new Redis(redisUrl)
   conn.on('error', (err) => log.warn('redis persistence connection error', { err: err.message }))
-  mq.subConn.on('error', (err) => log.warn('redis pub/sub connection error', { err: err.message }))
-  mq.pubConn.on('error', (err) => log.warn('redis pub/sub connection error', { err: err.message }))
+  // mqemitter-redis re-emits its connections' errors on `state`, which has no
+  // listener of its own: without this one a Redis restart kills the process.
+  // ioredis reconnects (and resubscribes) by itself.
+  mq.state.on('error', (err) => log.warn('redis pub/sub connection error', { err: err.message }))
   const persistence = redisPersistence({ conn })
+  coalesceAddSubscriptions(persistence)
   return { mq, persistence }
+}
+
+// Aedes (1.2.0, 2.0.0-beta.1) stores a persistent session's SUBSCRIBE once per
+// filter, each time with the packet's whole list; aedes-persistence-redis then
+// waits for its own "$SYS/sub/add" echo under a key made of the client id and
+// the list's first topic, so concurrent calls for one packet share a key, one
+// waiter replaces the other and that SUBSCRIBE never gets its SUBACK. One store
+// per list (the same array object for every filter of a packet) avoids it.
+function coalesceAddSubscriptions (persistence) {
+  const add = persistence.addSubscriptions.bind(persistence)
+  const pending = new WeakMap()
+  persistence.addSubscriptions = (client, subs) => {
+    let p = pending.get(subs)
+    if (!p) {
+      p = add(client, subs)
+      pending.set(subs, p)
+    }
+    return p
+  }
+}
+
+// Aedes drops a message for a client when its broker counter is not above the
+// last one that client got from the same broker (client.js dedupe). A QoS > 0
+// PUBLISH is handed to the emitter only after it is stored for every
+// persistent subscriber (outgoingEnqueueCombi), which takes longer for a
+// broadcast to thousands than for a notification to one: a later notification
+// overtook an earlier broadcast, and the broadcast was then silently dropped
+// for that user (left in its stored queue until it reconnected). The stores
+// still run at once; they now complete in the order they were started.
+function keepEnqueueOrder (persistence) {
+  const enqueue = persistence.outgoingEnqueueCombi.bind(persistence)
+  let last = Promise.resolve()
+  persistence.outgoingEnqueueCombi = (subs, packet) => {
+    const stored = enqueue(subs, packet)
+    const inOrder = last.then(() => stored)
+    last = inOrder.catch(() => {})
+    return inOrder
+  }
 }
 
 function limitOf (value, name, dflt) {
@@ -105,12 +150,13 @@ const openLimits = new Map() // gateway -> maxPacketSize
  * @param {object} [opts]
  * @param {string} [opts.host='127.0.0.1']
  * @param {number} [opts.tcpPort=1883]   0 picks a free port
- * @param {number} [opts.wsPort=8080]    0 picks a free port; -1 disables WS + HTTP
+ * @param {number} [opts.wsPort=8080]    0 picks a free port; -1 disables WS + HTTP (/health, the page)
  * @param {string} [opts.redisUrl]       e.g. redis://127.0.0.1:6379 -> shared multi-instance mode
  * @param {number} [opts.maxConnections=10000]   TCP + WS together; 0 = unlimited
  * @param {number} [opts.maxPacketSize=1048576]  bytes per packet, fixed header included; 0 = MQTT's own 256 MiB cap
  * @param {number} [opts.connectTimeoutMs=10000] from accept to CONNECT; 0 = Aedes' 30 s
  * @param {number} [opts.keepaliveLimit=3600]    seconds; 0 = none
+ * @param {number} [opts.maxSubscriptions=1000]  topic filters one client may hold (SUBACK 0x80 past it); 0 = none
  * @param {number} [opts.topicAliasMaximum=64]   MQTT 5 topic aliases a client may use; 0 = none
  * @param {string} [opts.instanceId]      also Aedes' broker id
  * @param {object} [opts.logger]          { info, warn, error, debug }; default silent
@@ -126,7 +172,8 @@ export async function createGateway (opts = {}) {
     maxPacketSize: limitOf(opts.maxPacketSize, 'maxPacketSize', LIMIT_DEFAULTS.maxPacketSize),
     maxConnections: limitOf(opts.maxConnections, 'maxConnections', LIMIT_DEFAULTS.maxConnections),
     connectTimeoutMs: limitOf(opts.connectTimeoutMs, 'connectTimeoutMs', LIMIT_DEFAULTS.connectTimeoutMs),
-    keepaliveLimit: limitOf(opts.keepaliveLimit, 'keepaliveLimit', LIMIT_DEFAULTS.keepaliveLimit)
+    keepaliveLimit: limitOf(opts.keepaliveLimit, 'keepaliveLimit', LIMIT_DEFAULTS.keepaliveLimit),
+    maxSubscriptions: limitOf(opts.maxSubscriptions, 'maxSubscriptions', LIMIT_DEFAULTS.maxSubscriptions)
   }
   const { maxPacketSize, maxConnections } = limits
   const redisUrl = opts.redisUrl || null
@@ -146,6 +193,24 @@ export async function createGateway (opts = {}) {
   }
 
   const userForward = opts.aedes && opts.aedes.authorizeForward
+  const userSubscribe = opts.aedes && opts.aedes.authorizeSubscribe
+  // Filters each client holds, counted as they are granted (a SUBSCRIBE's
+  // filters are authorized one by one): past maxSubscriptions a new filter is
+  // refused with SUBACK 0x80 (5.0: 0x80 too, "unspecified error").
+  const subCount = new WeakMap()
+  function limitSubscriptions (client, sub, cb) {
+    const known = client.subscriptions && client.subscriptions[sub.topic] !== undefined
+    if (!known) {
+      const n = subCount.get(client) || 0
+      if (limits.maxSubscriptions > 0 && n >= limits.maxSubscriptions) {
+        stats.subscriptionsRefused++
+        return cb(null, null)
+      }
+      subCount.set(client, n + 1)
+    }
+    if (userSubscribe) return userSubscribe(client, sub, cb)
+    cb(null, sub)
+  }
   const backends = redisUrl ? await redisBackends(redisUrl, log) : {}
   const broker = await Aedes.createBroker({
     ...(opts.aedes || {}),
@@ -156,17 +221,28 @@ export async function createGateway (opts = {}) {
     connectTimeout: limits.connectTimeoutMs || 30000,
     keepaliveLimit: limits.keepaliveLimit,
     topicAliasMaximum: limitOf(opts.topicAliasMaximum, 'topicAliasMaximum', TOPIC_ALIAS_MAXIMUM),
+    authorizeSubscribe: limitSubscriptions,
     authorizeForward (client, packet) {
       const out = userForward ? userForward(client, packet) : packet
       return out && withoutWillOnlyProperties(out)
     },
     ...backends
   })
+  const rate = messageRate(broker)
+
+  keepEnqueueOrder(broker.persistence)
 
   const conns = new Set() // transport streams handed to Aedes
   const rawSockets = new Set() // every TCP socket + upgraded HTTP socket, for shutdown
-  const stats = { accepted: 0, refused: 0, oversize: 0, tcp: 0, ws: 0 }
+  const stats = { accepted: 0, refused: 0, oversize: 0, tcp: 0, ws: 0, subscriptionsRefused: 0 }
   let closing = false
+  // Event-loop delay since start, or since the last GET /health?reset
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 })
+  loopDelay.enable()
+
+  broker.on('unsubscribe', (topics, client) => {
+    if (client && subCount.has(client)) subCount.set(client, Math.max(0, subCount.get(client) - topics.length))
+  })
 
   broker.on('clientError', (client, err) => {
     if (err.message === 'packet too large') countOversize(client, err)
@@ -248,6 +324,7 @@ export async function createGateway (opts = {}) {
   let httpServer = null
   let wss = null
   if (wsPortWanted !== -1) {
+    const servePage = pageHandler() // the notification page at / (lib/page.js)
     wss = new WebSocketServer({
       noServer: true,
       // ws buffers a whole message before handing it over, so cap it; but one WS
@@ -256,13 +333,15 @@ export async function createGateway (opts = {}) {
       maxPayload: maxPacketSize > 0 ? Math.max(maxPacketSize, WS_MIN_MAX_PAYLOAD) : 256 * 1024 * 1024 + 5
     })
     httpServer = http.createServer((req, res) => {
-      const path = (req.url || '/').split('?')[0]
+      const [path, query] = (req.url || '/').split('?')
       if (req.method === 'GET' && (path === '/health' || path === '/healthz')) {
         const body = JSON.stringify(health())
+        if (query === 'reset') loopDelay.reset()
         res.writeHead(closing ? 503 : 200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
         res.end(body)
         return
       }
+      if (servePage(req, res)) return
       if (opts.httpHandler && opts.httpHandler(req, res)) return
       res.writeHead(404, { 'content-type': 'text/plain' })
       res.end('MQTT over WebSocket: connect with a WebSocket client (subprotocol "mqtt"); GET /health for status\n')
@@ -302,13 +381,22 @@ export async function createGateway (opts = {}) {
       instanceId,
       connections: conns.size,
       clients: broker.connectedClients,
+      messagesIn: rate.total(),
+      messagesPerSec: rate.perSecond(),
       tcp: stats.tcp,
       ws: stats.ws,
       refused: stats.refused,
       oversizeDropped: stats.oversize,
+      subscriptionsRefused: stats.subscriptionsRefused,
       ...limits,
       redis: !!redisUrl,
-      uptimeSec: Math.round(process.uptime())
+      uptimeSec: Math.round(process.uptime()),
+      eventLoopDelayMs: {
+        p50: loopDelay.count ? loopDelay.percentile(50) / 1e6 : 0,
+        p99: loopDelay.count ? loopDelay.percentile(99) / 1e6 : 0,
+        max: loopDelay.count ? loopDelay.max / 1e6 : 0
+      },
+      rssMb: Math.round(process.memoryUsage.rss() / 1048576)
     }
   }
 
@@ -335,6 +423,7 @@ export async function createGateway (opts = {}) {
   function close () {
     if (closed) return closed
     closing = true
+    loopDelay.disable()
     closed = (async () => {
       const serversClosed = [new Promise((resolve) => tcpServer.close(resolve))]
       if (httpServer) serversClosed.push(new Promise((resolve) => httpServer.close(resolve)))

@@ -23,6 +23,7 @@ const config = {
   maxPacketSize: intEnv('MAX_PACKET_SIZE', LIMIT_DEFAULTS.maxPacketSize),
   connectTimeoutMs: intEnv('CONNECT_TIMEOUT_MS', LIMIT_DEFAULTS.connectTimeoutMs),
   keepaliveLimit: intEnv('KEEPALIVE_LIMIT', LIMIT_DEFAULTS.keepaliveLimit),
+  maxSubscriptions: intEnv('MAX_SUBSCRIPTIONS', LIMIT_DEFAULTS.maxSubscriptions),
   topicAliasMaximum: intEnv('TOPIC_ALIAS_MAXIMUM', TOPIC_ALIAS_MAXIMUM),
   instanceId: process.env.INSTANCE_ID || undefined
 }
@@ -46,6 +47,7 @@ log.info(`instance ${gw.instanceId} up`, {
   tcp: `mqtt://${h}:${gw.tcpPort}`,
   ws: gw.wsPort ? `ws://${h}:${gw.wsPort}/mqtt` : 'disabled',
   health: gw.wsPort ? `http://${h}:${gw.wsPort}/health` : 'disabled',
+  page: gw.wsPort ? `http://${h}:${gw.wsPort}/` : 'disabled',
   mode: config.redisUrl ? `redis (${config.redisUrl.replace(/\/\/[^@]*@/, '//***@')})` : 'standalone, in memory'
 })
 const L = gw.limits
@@ -53,10 +55,14 @@ log.info('limits: ' + [
   `MAX_PACKET_SIZE=${L.maxPacketSize || 'none'}${L.maxPacketSize ? ' bytes (refused from the fixed header' + (p.swapped ? ' by mqttwire' : ' by Aedes') + '; advertised to MQTT 5 clients in CONNACK)' : ''}`,
   `MAX_CONNECTIONS=${L.maxConnections || 'unlimited'}`,
   `CONNECT_TIMEOUT_MS=${L.connectTimeoutMs || 'Aedes default 30000'}`,
-  `KEEPALIVE_LIMIT=${L.keepaliveLimit || 'none'}${L.keepaliveLimit ? ' s (3.1/3.1.1: CONNACK 6 above it or at 0; 5.0: Server Keep Alive)' : ''}`
+  `KEEPALIVE_LIMIT=${L.keepaliveLimit || 'none'}${L.keepaliveLimit ? ' s (3.1/3.1.1: CONNACK 6 above it or at 0; 5.0: Server Keep Alive)' : ''}`,
+  `MAX_SUBSCRIPTIONS=${L.maxSubscriptions || 'none'}${L.maxSubscriptions ? ' filters a client (SUBACK 0x80 past it)' : ''}`
 ].join(', '))
 console.log(`
-Try it:
+${gw.wsPort ? `Notifications page (MQTT.js in the browser over WebSocket), and a notification for it:
+  http://${h}:${gw.wsPort}/?user=alice
+  mosquitto_pub -h ${h} -p ${gw.tcpPort} -V mqttv5 -t user/alice/notifications -q 1 -D publish user-property source mosquitto -m "{\\"text\\":\\"hello\\",\\"ts\\":$(date +%s%3N)}"
+` : ''}Try it:
   mosquitto_sub -h ${h} -p ${gw.tcpPort} -V mqttv5 -t 'alerts/#' -q 1 -v -F '%t %p %P'
   mosquitto_pub -h ${h} -p ${gw.tcpPort} -V mqttv5 -t alerts/door -q 1 -m open -D publish message-expiry-interval 60 -D publish user-property site hq
   mosquitto_pub -h ${h} -p ${gw.tcpPort} -V mqttv311 -t alerts/door -q 1 -m closed
