@@ -6,6 +6,7 @@
 //! ([`ErrorKind::code`]), and the message `mqtt-packet` emits for the same input
 //! ([`ErrorKind::message`]) so that the Node package can be a drop-in replacement.
 
+use alloc::string::{String, ToString};
 use core::fmt;
 
 use crate::PacketType;
@@ -598,6 +599,8 @@ impl fmt::Display for DecodeError {
     }
 }
 
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl std::error::Error for DecodeError {}
 
 /// Why a packet cannot be encoded.
@@ -616,6 +619,16 @@ pub enum EncodeError {
     PropertyValue(u8),
     /// Properties given for a packet of MQTT 3.1 / 3.1.1, which has none.
     PropertiesBeforeV5,
+    /// A reason code given for a packet of MQTT 3.1 / 3.1.1, where this
+    /// packet has none (which packet).
+    ReasonCodeBeforeV5(PacketType),
+    /// A PUBLISH of QoS 1 or 2 without a packet identifier: a client or server
+    /// sending one "MUST assign it a currently unused non-zero Packet
+    /// Identifier" [MQTT-2.2.1-3].
+    MissingPacketId,
+    /// A PUBLISH of QoS 0 with a packet identifier: "A PUBLISH packet MUST NOT
+    /// contain a Packet Identifier if its QoS value is set to 0" [MQTT-2.2.1-2].
+    UnexpectedPacketId,
     /// The output buffer has no room for the packet.
     BufferTooSmall,
 }
@@ -640,6 +653,17 @@ impl fmt::Display for EncodeError {
             EncodeError::PropertiesBeforeV5 => {
                 write!(f, "properties exist in MQTT 5.0 only")
             }
+            EncodeError::ReasonCodeBeforeV5(t) => {
+                write!(f, "a reason code in {} exists in MQTT 5.0 only", t.name())
+            }
+            EncodeError::MissingPacketId => write!(
+                f,
+                "a publish of QoS 1 or 2 needs a packet identifier (MQTT-2.2.1-3)"
+            ),
+            EncodeError::UnexpectedPacketId => write!(
+                f,
+                "a publish of QoS 0 has no packet identifier (MQTT-2.2.1-2)"
+            ),
             EncodeError::BufferTooSmall => write!(f, "output buffer too small"),
             EncodeError::PropertyValue(id) => write!(
                 f,
@@ -650,4 +674,6 @@ impl fmt::Display for EncodeError {
     }
 }
 
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl std::error::Error for EncodeError {}

@@ -37,6 +37,39 @@ impl<T> Status<T> {
     pub fn is_partial(&self) -> bool {
         matches!(self, Status::Partial(_))
     }
+
+    /// Whether the value is complete.
+    pub fn is_complete(&self) -> bool {
+        matches!(self, Status::Complete(_))
+    }
+
+    /// Apply `f` to a complete value; a partial status stays as it is.
+    ///
+    /// ```
+    /// use mqttwire::{parse, Status, Version};
+    /// let used = parse(&[0xc0, 0x00], Version::V5).unwrap().map(|(_, used)| used);
+    /// assert_eq!(used, Status::Complete(2));
+    /// assert!(parse(&[0xc0], Version::V5).unwrap().map(|(_, n)| n).is_partial());
+    /// ```
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Status<U> {
+        match self {
+            Status::Complete(t) => Status::Complete(f(t)),
+            Status::Partial(n) => Status::Partial(n),
+        }
+    }
+
+    /// The complete value.
+    ///
+    /// # Panics
+    ///
+    /// When the status is [`Status::Partial`].
+    #[track_caller]
+    pub fn unwrap(self) -> T {
+        match self {
+            Status::Complete(t) => t,
+            Status::Partial(n) => panic!("called `Status::unwrap()` on `Partial({n})`"),
+        }
+    }
 }
 
 /// Limits a decoder enforces.

@@ -4,18 +4,29 @@
 //!
 //! - [`parse`] reads one whole packet from a byte slice into a borrowed
 //!   [`Packet<'a>`](Packet) view: topics, payloads, properties and filter lists
-//!   point into the input, nothing is copied or allocated.
+//!   point into the input, nothing is copied or allocated. It returns a
+//!   [`Status`]: `Complete((packet, bytes used))` or `Partial(bytes still
+//!   needed)`.
 //! - [`Packet::encode`] computes the size first and writes the packet once into
 //!   any [`bytes::BufMut`]; for every valid input `b`, `encode(parse(b)) == b`.
-//! - [`stream::Decoder`] turns chunks of any size into packets, enforcing the
-//!   maximum packet size from the fixed header before the body is buffered;
-//!   with the `tokio` feature it is also a `tokio_util::codec` codec.
-//! - [`tape::frame`] frames and validates a whole chunk into a flat `u32` tape:
-//!   the entry point of the Node binding (the `mqttwire` npm package).
+//!   [`Packet::to_bytes`] and [`Packet::to_vec`] give owned bytes.
+//! - Packets are built with constructors and chained setters
+//!   ([`Connect::new`], [`Publish::new`], [`Subscribe::new`], [`Ack::new`], ...)
+//!   and turned into a [`Packet`] with `Packet::from`.
+//! - [`stream::Decoder`] turns chunks of any size into owned [`stream::Frame`]s,
+//!   enforcing the maximum packet size from the fixed header before the body
+//!   is buffered (feature `std`).
+//! - `codec::MqttCodec` is a `tokio_util::codec` codec for `Framed` (feature
+//!   `tokio`); see `examples/tokio_client.rs` for a whole client.
+//! - v5 reason codes are [`ReasonCode`]s (one table, [`REASON_CODES`]: name,
+//!   packets, [`is_error`](ReasonCode::is_error)); v5 properties have typed
+//!   getters on [`Properties`] and are built with [`PropertiesBuf`].
 //!
 //! Every rule of the specification that makes a packet malformed is an
 //! [`ErrorKind`] naming the normative statement (`[MQTT-x.y.z-n]`); errors carry
 //! the byte offset where the rule is broken. No input makes the parser panic.
+//! The encoder refuses what the parser would refuse, with an [`EncodeError`]
+//! that says what is wrong.
 //!
 //! ```
 //! use mqttwire::{parse, Packet, Version, Status};
@@ -35,25 +46,102 @@
 //! packet.encode(Version::V3_1_1, &mut out).unwrap();
 //! assert_eq!(out, bytes);
 //! ```
+//!
+//! ## A CONNECT with properties
+//!
+//! ```
+//! use mqttwire::{parse, Connect, Packet, PropertiesBuf, QoS, Version, Will};
+//!
+//! let client_id = String::from("sensor-7");
+//! let props = PropertiesBuf::new()
+//!     .session_expiry_interval(3600)
+//!     .receive_maximum(32)
+//!     .user_property("site", "north");
+//! let connect = Connect::new(Version::V5, &client_id)
+//!     .keep_alive(30)
+//!     .username("user")
+//!     .password(b"secret")
+//!     .will(Will::new("sensors/sensor-7/status", b"offline").qos(QoS::AtLeastOnce).retain())
+//!     .properties(props.as_properties());
+//! let bytes = Packet::from(connect).to_bytes(Version::V5).unwrap();
+//!
+//! // a CONNECT is parsed in its own version, whatever the one passed
+//! let (packet, _) = parse(&bytes, Version::V3_1_1).unwrap().unwrap();
+//! let Packet::Connect(c) = packet else { panic!() };
+//! assert_eq!(c.protocol, Version::V5);
+//! assert_eq!(c.properties.session_expiry_interval(), Some(3600));
+//! assert!(c.properties.user_properties().eq([("site", "north")]));
+//! ```
+//!
+//! ## With tokio
+//!
+//! `MqttCodec` (feature `tokio`) decodes [`stream::Frame`]s and encodes a
+//! [`Packet`], a `Frame` (forwarded without re-encoding) or [`bytes::Bytes`].
+//! A [`Packet`] borrows from its frame: keep the `Frame` and take
+//! [`Frame::packet`](stream::Frame::packet) where the view is needed. The
+//! codec's version follows the CONNECT it sends or receives.
+//!
+//! ```no_run
+//! # #[cfg(feature = "tokio")]
+//! # async fn client() -> Result<(), Box<dyn std::error::Error>> {
+//! # use futures_util::{SinkExt, StreamExt};
+//! use mqttwire::{codec::MqttCodec, Connect, Packet, Version};
+//! use tokio_util::codec::Framed;
+//!
+//! let tcp = tokio::net::TcpStream::connect("127.0.0.1:1883").await?;
+//! let mut conn = Framed::new(tcp, MqttCodec::new(Version::V5));
+//! conn.send(Packet::from(Connect::new(Version::V5, "client-1"))).await?;
+//! let frame = conn.next().await.ok_or("closed")??; // keep the Frame...
+//! if let Packet::ConnAck(ack) = frame.packet()? { // ...and borrow from it
+//!     println!("{}", ack.reason(Version::V5));
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Features
+//!
+//! - `std` (default): [`stream`] (the streaming decoder) and
+//!   `std::error::Error` for the errors. Without it the crate is `no_std` +
+//!   `alloc`: [`parse`], the packet views and the encoder.
+//! - `tokio`: the `codec` module (implies `std`).
+//!
+//! The modules `tape`, `framing` and `primitives` serve the Node binding
+//! (the `mqttwire` npm package) and are hidden from these docs.
+#![cfg_attr(not(any(feature = "std", test)), no_std)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+#[macro_use]
+extern crate alloc;
+
 mod error;
+#[doc(hidden)]
 pub mod framing;
 pub mod packet;
+#[doc(hidden)]
 pub mod primitives;
 pub mod properties;
+mod property_access;
+pub mod reason;
 pub mod stream;
+#[doc(hidden)]
 pub mod tape;
 
 #[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub mod codec;
 
+/// The `bytes` crate this one's API uses (`Bytes`, `BytesMut`, `BufMut`).
+pub use bytes;
 pub use error::{DecodeError, EncodeError, ErrorKind, Field};
 pub use framing::{FixedHeader, Limits, Status};
 pub use packet::*;
 pub use properties::{Properties, Property, PropertyId};
+pub use property_access::PropertiesBuf;
+pub use reason::{ReasonCode, ReasonCodeEntry, REASON_CODES};
 
 /// MQTT protocol version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -161,37 +161,82 @@ pub fn property_name(id: u8) -> &'static str {
     PropertyId::from_u8(id).map_or("unknown", PropertyId::name)
 }
 
-/// One v5 property with its value.
+/// One v5 property with its value (section 2.2.2.2, table 2-4). Each
+/// variant names the packets it may appear in; the encoder refuses a property
+/// outside them, and a value out of its range, with the rule it breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(missing_docs)]
 pub enum Property<'a> {
+    /// 0x01, PUBLISH and will: 0 the payload is unspecified bytes, 1 it is
+    /// UTF-8 text.
     PayloadFormatIndicator(u8),
+    /// 0x02, PUBLISH and will: the lifetime of the message in seconds.
     MessageExpiryInterval(u32),
+    /// 0x03, PUBLISH and will: the content type of the payload (a MIME type,
+    /// for example).
     ContentType(&'a str),
+    /// 0x08, PUBLISH and will: the topic a response is to be published to.
     ResponseTopic(&'a str),
+    /// 0x09, PUBLISH and will: data that ties a response to its request.
     CorrelationData(&'a [u8]),
+    /// 0x0B, PUBLISH (may repeat) and SUBSCRIBE: the identifier of a
+    /// subscription, 1 to 268,435,455.
     SubscriptionIdentifier(u32),
+    /// 0x11, CONNECT, CONNACK, DISCONNECT: how long the session outlives the
+    /// connection, in seconds (0xFFFFFFFF: never expires).
     SessionExpiryInterval(u32),
+    /// 0x12, CONNACK: the client identifier the server assigned (when the
+    /// CONNECT had an empty one).
     AssignedClientIdentifier(&'a str),
+    /// 0x13, CONNACK: the keep alive the server imposes, in seconds.
     ServerKeepAlive(u16),
+    /// 0x15, CONNECT, CONNACK, AUTH: the name of the extended authentication
+    /// method.
     AuthenticationMethod(&'a str),
+    /// 0x16, CONNECT, CONNACK, AUTH: the method's authentication data.
     AuthenticationData(&'a [u8]),
+    /// 0x17, CONNECT: 0 asks the server not to send a Reason String or User
+    /// Properties except in PUBLISH, CONNACK and DISCONNECT; 1 (default)
+    /// allows them.
     RequestProblemInformation(u8),
+    /// 0x18, will: the delay before the will is published, in seconds.
     WillDelayInterval(u32),
+    /// 0x19, CONNECT: 1 asks the server for Response Information in CONNACK.
     RequestResponseInformation(u8),
+    /// 0x1A, CONNACK: the basis for response topics the server suggests.
     ResponseInformation(&'a str),
+    /// 0x1C, CONNACK, DISCONNECT: another server the client should use.
     ServerReference(&'a str),
+    /// 0x1F, CONNACK, the acknowledgements, DISCONNECT, AUTH: a human-readable
+    /// reason for the diagnosis, not meant to be parsed.
     ReasonString(&'a str),
+    /// 0x21, CONNECT, CONNACK: how many QoS 1 and 2 publications the sender
+    /// is willing to process at once (not 0).
     ReceiveMaximum(u16),
+    /// 0x22, CONNECT, CONNACK: the highest Topic Alias the sender accepts
+    /// (0: none).
     TopicAliasMaximum(u16),
+    /// 0x23, PUBLISH: a number standing for the topic (not 0); with it the
+    /// topic may be empty.
     TopicAlias(u16),
+    /// 0x24, CONNACK: the highest QoS the server supports (0 or 1; absent
+    /// means 2).
     MaximumQoS(u8),
+    /// 0x25, CONNACK: whether the server supports retained messages (0 or 1).
     RetainAvailable(u8),
-    /// A user property: name, value.
+    /// 0x26, every packet with properties and the will (may repeat): a name
+    /// and a value, both UTF-8.
     UserProperty(&'a str, &'a str),
+    /// 0x27, CONNECT, CONNACK: the largest packet the sender accepts, in
+    /// bytes (not 0).
     MaximumPacketSize(u32),
+    /// 0x28, CONNACK: whether the server supports wildcard subscriptions
+    /// (0 or 1).
     WildcardSubscriptionAvailable(u8),
+    /// 0x29, CONNACK: whether the server supports subscription identifiers
+    /// (0 or 1).
     SubscriptionIdentifierAvailable(u8),
+    /// 0x2A, CONNACK: whether the server supports shared subscriptions
+    /// (0 or 1).
     SharedSubscriptionAvailable(u8),
 }
 

@@ -32,6 +32,26 @@ const RESERVE_AHEAD: usize = 64 * 1024;
 
 /// One whole, validated packet, owning its bytes as a [`Bytes`] slice of the
 /// stream's buffer.
+///
+/// A `Frame` is the owned form of a packet: keep it (in a variable, a queue,
+/// a channel to another task) and take [`packet`](Self::packet) where the
+/// borrowed view is needed; the view lives as long as the frame. To forward
+/// it, write [`bytes`](Self::bytes) as they are (the tokio codec encodes a
+/// `Frame` that way); [`slice_ref`](Self::slice_ref) turns a topic or payload
+/// of the view into its own `Bytes` without a copy.
+///
+/// ```
+/// use bytes::BytesMut;
+/// use mqttwire::{stream::{Decoder, Frame}, Packet, Status, Version};
+///
+/// let mut dec = Decoder::new(Version::V3_1_1);
+/// let mut buf = BytesMut::from(&[0x30, 0x04, 0x00, 0x01, b't', b'x'][..]);
+/// let Status::Complete(frame) = dec.decode(&mut buf).unwrap() else { panic!() };
+/// let kept: Vec<Frame> = vec![frame]; // owned: no lifetime ties it to `buf`
+/// let Packet::Publish(p) = kept[0].packet().unwrap() else { panic!() };
+/// let payload = kept[0].slice_ref(p.payload).unwrap(); // zero-copy Bytes
+/// assert_eq!(&payload[..], b"x");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frame {
     bytes: Bytes,
@@ -114,6 +134,13 @@ impl Decoder {
     /// The protocol version in force.
     pub fn version(&self) -> Version {
         self.version
+    }
+
+    /// Set the protocol version the next packets are decoded with (a client
+    /// calls this when it sends a CONNECT: the broker answers in that
+    /// version; the tokio codec does it by itself).
+    pub fn set_version(&mut self, version: Version) {
+        self.version = version;
     }
 
     /// Bytes consumed from the stream so far.

@@ -1536,7 +1536,26 @@ fn encode_invalid_values() {
             }),
             V311
         ),
-        inv(K::ZeroPacketId)
+        Err(EncodeError::MissingPacketId)
+    );
+    assert_eq!(
+        enc(
+            Packet::Publish(Publish {
+                qos: QoS::AtMostOnce,
+                packet_id: Some(7),
+                ..publish
+            }),
+            V311
+        ),
+        Err(EncodeError::UnexpectedPacketId)
+    );
+    assert_eq!(
+        EncodeError::MissingPacketId.to_string(),
+        "a publish of QoS 1 or 2 needs a packet identifier (MQTT-2.2.1-3)"
+    );
+    assert_eq!(
+        EncodeError::UnexpectedPacketId.to_string(),
+        "a publish of QoS 0 has no packet identifier (MQTT-2.2.1-2)"
     );
     // DUP with QoS 0 [MQTT-3.3.1-2], in every version; fine with QoS 1 and 2
     for v in [V31, V311, V5] {
@@ -1866,19 +1885,40 @@ fn encode_wrong_version_and_properties_before_v5() {
     });
     assert_eq!(publish.to_vec(V311), Err(EncodeError::PropertiesBeforeV5));
     assert!(publish.to_vec(V5).is_ok());
-    for (code, props) in [(Some(0), None), (None, Some(Properties::EMPTY))] {
+    // a reason code alone, and properties (with or without a code): each
+    // its own error
+    for (code, props) in [
+        (Some(0), None),
+        (None, Some(Properties::EMPTY)),
+        (Some(0x10), Some(Properties::EMPTY)),
+    ] {
+        let (ack_err, d_err) = if props.is_some() {
+            (
+                EncodeError::PropertiesBeforeV5,
+                EncodeError::PropertiesBeforeV5,
+            )
+        } else {
+            (
+                EncodeError::ReasonCodeBeforeV5(PacketType::PubAck),
+                EncodeError::ReasonCodeBeforeV5(PacketType::Disconnect),
+            )
+        };
         let ack = Packet::PubAck(Ack {
             packet_id: 1,
             reason_code: code,
             properties: props,
         });
-        assert_eq!(ack.to_vec(V31), Err(EncodeError::PropertiesBeforeV5));
+        assert_eq!(ack.to_vec(V31), Err(ack_err));
         let d = Packet::Disconnect(Disconnect {
-            reason_code: code,
+            reason_code: code.map(|_| 0),
             properties: props,
         });
-        assert_eq!(d.to_vec(V311), Err(EncodeError::PropertiesBeforeV5));
+        assert_eq!(d.to_vec(V311), Err(d_err));
     }
+    assert_eq!(
+        EncodeError::ReasonCodeBeforeV5(PacketType::PubAck).to_string(),
+        "a reason code in puback exists in MQTT 5.0 only"
+    );
     let will_props = [P::PayloadFormatIndicator(1)];
     let connect = Packet::Connect(Connect {
         protocol: V311,
@@ -1907,7 +1947,10 @@ fn encode_wrong_version_and_properties_before_v5() {
         properties: Properties::EMPTY,
         reason_codes: &[0],
     });
-    assert_eq!(unsuback.to_vec(V311), Err(EncodeError::PropertiesBeforeV5));
+    assert_eq!(
+        unsuback.to_vec(V311),
+        Err(EncodeError::ReasonCodeBeforeV5(PacketType::UnsubAck))
+    );
     let connack = Packet::ConnAck(ConnAck {
         session_present: false,
         code: 0,

@@ -10,7 +10,7 @@ use bytes::BufMut;
 
 use crate::primitives::{self as p, fail, PResult};
 use crate::properties::{parse_properties_with, Context};
-use crate::{EncodeError, ErrorKind, Field, PacketType, Properties, Version};
+use crate::{EncodeError, ErrorKind, Field, PacketType, Properties, ReasonCode, Version};
 
 /// PUBACK / PUBREC / PUBREL / PUBCOMP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +24,7 @@ pub struct Ack<'a> {
 }
 
 /// DISCONNECT.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Disconnect<'a> {
     /// Reason code (5.0); `None` when left out (0x00 Normal disconnection).
     pub reason_code: Option<u8>,
@@ -33,7 +33,7 @@ pub struct Disconnect<'a> {
 }
 
 /// AUTH (5.0 only).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Auth<'a> {
     /// Reason code; `None` when left out (0x00 Success, remaining length 0).
     pub reason_code: Option<u8>,
@@ -41,23 +41,108 @@ pub struct Auth<'a> {
     pub properties: Option<Properties<'a>>,
 }
 
-/// Whether a reason code is defined for this packet type (table 2-6).
-pub(crate) fn reason_code_ok(ty: PacketType, code: u8) -> bool {
-    match ty {
-        PacketType::PubAck | PacketType::PubRec => {
-            matches!(
-                code,
-                0x00 | 0x10 | 0x80 | 0x83 | 0x87 | 0x90 | 0x91 | 0x97 | 0x99
-            )
+impl<'a> Ack<'a> {
+    /// A PUBACK, PUBREC, PUBREL or PUBCOMP for `packet_id`, with no reason
+    /// code or properties (the short form: Success). An `Ack` is the body of
+    /// four packets, so it is wrapped by naming the packet.
+    ///
+    /// ```
+    /// use mqttwire::{Ack, Packet, ReasonCode, Version};
+    /// let puback = Packet::PubAck(Ack::new(7));
+    /// assert_eq!(puback.to_vec(Version::V3_1_1).unwrap(), [0x40, 2, 0, 7]);
+    /// let pubrec = Packet::PubRec(Ack::new(7).reason_code(ReasonCode::NO_MATCHING_SUBSCRIBERS));
+    /// assert_eq!(pubrec.to_vec(Version::V5).unwrap(), [0x50, 3, 0, 7, 0x10]);
+    /// ```
+    pub fn new(packet_id: u16) -> Self {
+        Ack {
+            packet_id,
+            reason_code: None,
+            properties: None,
         }
-        PacketType::PubRel | PacketType::PubComp => matches!(code, 0x00 | 0x92),
-        PacketType::Disconnect => matches!(
-            code,
-            0x00 | 0x04 | 0x80..=0x83 | 0x87 | 0x89 | 0x8B | 0x8D..=0x90 | 0x93..=0xA2
-        ),
-        PacketType::Auth => matches!(code, 0x00 | 0x18 | 0x19),
-        _ => false,
     }
+
+    /// Set the reason code (5.0).
+    pub fn reason_code(mut self, code: ReasonCode) -> Self {
+        self.reason_code = Some(code.get());
+        self
+    }
+
+    /// Set the properties (5.0).
+    pub fn properties(mut self, properties: Properties<'a>) -> Self {
+        self.properties = Some(properties);
+        self
+    }
+
+    /// The reason code; 0x00 when it was left out.
+    pub fn reason(&self) -> ReasonCode {
+        ReasonCode::new(self.reason_code.unwrap_or(0))
+    }
+}
+
+impl<'a> Disconnect<'a> {
+    /// A DISCONNECT without reason code or properties (Normal disconnection).
+    ///
+    /// ```
+    /// use mqttwire::{Disconnect, Packet, ReasonCode, Version};
+    /// assert_eq!(Packet::from(Disconnect::new()).to_vec(Version::V5).unwrap(), [0xe0, 0]);
+    /// let d = Disconnect::new().reason_code(ReasonCode::DISCONNECT_WITH_WILL_MESSAGE);
+    /// assert_eq!(Packet::from(d).to_vec(Version::V5).unwrap(), [0xe0, 1, 0x04]);
+    /// ```
+    pub fn new() -> Self {
+        Disconnect::default()
+    }
+
+    /// Set the reason code (5.0).
+    pub fn reason_code(mut self, code: ReasonCode) -> Self {
+        self.reason_code = Some(code.get());
+        self
+    }
+
+    /// Set the properties (5.0).
+    pub fn properties(mut self, properties: Properties<'a>) -> Self {
+        self.properties = Some(properties);
+        self
+    }
+
+    /// The reason code; 0x00 when it was left out.
+    pub fn reason(&self) -> ReasonCode {
+        ReasonCode::new(self.reason_code.unwrap_or(0))
+    }
+}
+
+impl<'a> Auth<'a> {
+    /// An AUTH with this reason code and no properties.
+    ///
+    /// ```
+    /// use mqttwire::{Auth, Packet, Properties, Property, ReasonCode, Version};
+    /// let props = [Property::AuthenticationMethod("SCRAM-SHA-1")];
+    /// let auth = Auth::new(ReasonCode::CONTINUE_AUTHENTICATION)
+    ///     .properties(Properties::from_list(&props));
+    /// assert_eq!(Packet::from(auth).to_vec(Version::V5).unwrap()[..3], [0xf0, 16, 0x18]);
+    /// ```
+    pub fn new(code: ReasonCode) -> Self {
+        Auth {
+            reason_code: Some(code.get()),
+            properties: None,
+        }
+    }
+
+    /// Set the properties .
+    pub fn properties(mut self, properties: Properties<'a>) -> Self {
+        self.properties = Some(properties);
+        self
+    }
+
+    /// The reason code; 0x00 when it was left out.
+    pub fn reason(&self) -> ReasonCode {
+        ReasonCode::new(self.reason_code.unwrap_or(0))
+    }
+}
+
+/// Whether a reason code is defined for this packet type (table 2-6).
+#[inline]
+pub(crate) fn reason_code_ok(ty: PacketType, code: u8) -> bool {
+    crate::ReasonCode::new(code).allowed_in(ty)
 }
 
 /// Parse the optional reason code and properties that end these packets.
@@ -88,10 +173,10 @@ fn tail_len(
     version: Version,
 ) -> Result<usize, EncodeError> {
     if !version.is_v5() {
-        return if code.is_some() || props.is_some() {
-            Err(EncodeError::PropertiesBeforeV5)
-        } else {
-            Ok(0)
+        return match (code, props) {
+            (_, Some(_)) => Err(EncodeError::PropertiesBeforeV5),
+            (Some(_), None) => Err(EncodeError::ReasonCodeBeforeV5(ty)),
+            (None, None) => Ok(0),
         };
     }
     let code = match (code, props) {

@@ -4,7 +4,7 @@ use bytes::BufMut;
 
 use crate::primitives::{self as p, fail, PResult};
 use crate::properties::{parse_properties_with, Context};
-use crate::{EncodeError, ErrorKind, Field, PacketType, Properties, QoS, Version};
+use crate::{EncodeError, ErrorKind, Field, PacketType, Properties, QoS, ReasonCode, Version};
 
 /// The will message of a CONNECT.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +42,124 @@ pub struct Connect<'a> {
     pub username: Option<&'a str>,
     /// Password.
     pub password: Option<&'a [u8]>,
+}
+
+impl<'a> Will<'a> {
+    /// A will message: QoS 0, not retained, no properties.
+    ///
+    /// ```
+    /// use mqttwire::{Property, Properties, QoS, Will};
+    /// let props = [Property::WillDelayInterval(30)];
+    /// let will = Will::new("clients/c1/status", b"gone")
+    ///     .qos(QoS::AtLeastOnce)
+    ///     .retain()
+    ///     .properties(Properties::from_list(&props));
+    /// assert!(will.retain && will.qos == QoS::AtLeastOnce);
+    /// ```
+    pub fn new(topic: &'a str, payload: &'a [u8]) -> Self {
+        Will {
+            qos: QoS::AtMostOnce,
+            retain: false,
+            properties: Properties::EMPTY,
+            topic,
+            payload,
+        }
+    }
+
+    /// Set the will QoS.
+    pub fn qos(mut self, qos: QoS) -> Self {
+        self.qos = qos;
+        self
+    }
+
+    /// Set Will Retain.
+    pub fn retain(mut self) -> Self {
+        self.retain = true;
+        self
+    }
+
+    /// Set the will properties (5.0).
+    pub fn properties(mut self, properties: Properties<'a>) -> Self {
+        self.properties = properties;
+        self
+    }
+}
+
+impl<'a> Connect<'a> {
+    /// A CONNECT for `version` with Clean Start set, a keep alive of 60
+    /// seconds, and no properties, will, user name or password.
+    ///
+    /// ```
+    /// use mqttwire::{Connect, Packet, Properties, Property, Version};
+    ///
+    /// let name = String::from("sensor-7");
+    /// let props = [
+    ///     Property::SessionExpiryInterval(3600),
+    ///     Property::UserProperty("site", &name),
+    /// ];
+    /// let connect = Connect::new(Version::V5, &name)
+    ///     .keep_alive(30)
+    ///     .username("user")
+    ///     .password(b"secret")
+    ///     .properties(Properties::from_list(&props));
+    /// let bytes = Packet::from(connect).to_vec(Version::V5).unwrap();
+    /// assert_eq!(bytes[0], 0x10);
+    /// ```
+    pub fn new(version: Version, client_id: &'a str) -> Self {
+        Connect {
+            protocol: version,
+            bridge: false,
+            clean_start: true,
+            keep_alive: 60,
+            properties: Properties::EMPTY,
+            client_id,
+            will: None,
+            username: None,
+            password: None,
+        }
+    }
+
+    /// Set Clean Session (3.1.1) / Clean Start (5.0).
+    pub fn clean_start(mut self, clean_start: bool) -> Self {
+        self.clean_start = clean_start;
+        self
+    }
+
+    /// Set the keep alive in seconds (0: none).
+    pub fn keep_alive(mut self, seconds: u16) -> Self {
+        self.keep_alive = seconds;
+        self
+    }
+
+    /// Set the CONNECT properties (5.0).
+    pub fn properties(mut self, properties: Properties<'a>) -> Self {
+        self.properties = properties;
+        self
+    }
+
+    /// Set the will message.
+    pub fn will(mut self, will: Will<'a>) -> Self {
+        self.will = Some(will);
+        self
+    }
+
+    /// Set the user name.
+    pub fn username(mut self, username: &'a str) -> Self {
+        self.username = Some(username);
+        self
+    }
+
+    /// Set the password.
+    pub fn password(mut self, password: &'a [u8]) -> Self {
+        self.password = Some(password);
+        self
+    }
+
+    /// Set bridge mode (bit 7 of the protocol level).
+    pub fn bridge(mut self) -> Self {
+        self.bridge = true;
+        self
+    }
 }
 
 const USERNAME: u8 = 0x80;
@@ -255,12 +373,60 @@ pub struct ConnAck<'a> {
     pub properties: Properties<'a>,
 }
 
+impl<'a> ConnAck<'a> {
+    /// A CONNACK with this code (in 3.1 / 3.1.1, a return code 0-5:
+    /// `ReasonCode::new(5)`), Session Present clear, no properties.
+    ///
+    /// ```
+    /// use mqttwire::{ConnAck, ReasonCode, Version};
+    /// let ack = ConnAck::new(ReasonCode::SUCCESS).session_present();
+    /// assert!(ack.session_present);
+    /// assert_eq!(ConnAck::new(ReasonCode::new(5)).reason(Version::V3_1_1), ReasonCode::NOT_AUTHORIZED);
+    /// ```
+    pub fn new(code: ReasonCode) -> Self {
+        ConnAck {
+            session_present: false,
+            code: code.get(),
+            properties: Properties::EMPTY,
+        }
+    }
+
+    /// Set Session Present.
+    pub fn session_present(mut self) -> Self {
+        self.session_present = true;
+        self
+    }
+
+    /// Set the CONNACK properties (5.0).
+    pub fn properties(mut self, properties: Properties<'a>) -> Self {
+        self.properties = properties;
+        self
+    }
+
+    /// The code as a 5.0 reason code. In 3.1 and 3.1.1 the return codes 1-5
+    /// map to the reason codes 5.0 gives the same meaning (0x84 Unsupported
+    /// Protocol Version, 0x85 Client Identifier not valid, 0x88 Server
+    /// unavailable, 0x86 Bad User Name or Password, 0x87 Not authorized).
+    pub fn reason(&self, version: Version) -> ReasonCode {
+        if version.is_v5() {
+            return ReasonCode::new(self.code);
+        }
+        match self.code {
+            0 => ReasonCode::SUCCESS,
+            1 => ReasonCode::UNSUPPORTED_PROTOCOL_VERSION,
+            2 => ReasonCode::CLIENT_IDENTIFIER_NOT_VALID,
+            3 => ReasonCode::SERVER_UNAVAILABLE,
+            4 => ReasonCode::BAD_USER_NAME_OR_PASSWORD,
+            5 => ReasonCode::NOT_AUTHORIZED,
+            // only a lenient parse lets another value through
+            other => ReasonCode::new(other),
+        }
+    }
+}
+
 /// CONNACK reason codes of 5.0 (table 3-1).
 fn connack_v5_code_ok(code: u8) -> bool {
-    matches!(
-        code,
-        0x00 | 0x80..=0x8A | 0x8C | 0x90 | 0x95 | 0x97 | 0x99..=0x9D | 0x9F
-    )
+    crate::ReasonCode::new(code).allowed_in(PacketType::ConnAck)
 }
 
 /// Session Present set with a non-zero code, in 3.1.1 or 5.0.

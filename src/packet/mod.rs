@@ -4,6 +4,7 @@
 //! function over the exact body (a nom parser that checks every rule of the
 //! spec for that packet) and `body_len` / `write_body` methods for the encoder.
 
+use alloc::vec::Vec;
 use bytes::BufMut;
 
 use crate::framing::{self, FixedHeader};
@@ -58,6 +59,60 @@ pub enum Packet<'a> {
     Disconnect(Disconnect<'a>),
     /// AUTH (15), MQTT 5.0 only.
     Auth(Auth<'a>),
+}
+
+impl<'a> From<Connect<'a>> for Packet<'a> {
+    fn from(p: Connect<'a>) -> Self {
+        Packet::Connect(p)
+    }
+}
+
+impl<'a> From<ConnAck<'a>> for Packet<'a> {
+    fn from(p: ConnAck<'a>) -> Self {
+        Packet::ConnAck(p)
+    }
+}
+
+impl<'a> From<Publish<'a>> for Packet<'a> {
+    fn from(p: Publish<'a>) -> Self {
+        Packet::Publish(p)
+    }
+}
+
+impl<'a> From<Subscribe<'a>> for Packet<'a> {
+    fn from(p: Subscribe<'a>) -> Self {
+        Packet::Subscribe(p)
+    }
+}
+
+impl<'a> From<SubAck<'a>> for Packet<'a> {
+    fn from(p: SubAck<'a>) -> Self {
+        Packet::SubAck(p)
+    }
+}
+
+impl<'a> From<Unsubscribe<'a>> for Packet<'a> {
+    fn from(p: Unsubscribe<'a>) -> Self {
+        Packet::Unsubscribe(p)
+    }
+}
+
+impl<'a> From<UnsubAck<'a>> for Packet<'a> {
+    fn from(p: UnsubAck<'a>) -> Self {
+        Packet::UnsubAck(p)
+    }
+}
+
+impl<'a> From<Disconnect<'a>> for Packet<'a> {
+    fn from(p: Disconnect<'a>) -> Self {
+        Packet::Disconnect(p)
+    }
+}
+
+impl<'a> From<Auth<'a>> for Packet<'a> {
+    fn from(p: Auth<'a>) -> Self {
+        Packet::Auth(p)
+    }
 }
 
 /// Run a body parser and convert its error to a [`DecodeError`] whose offset
@@ -264,6 +319,28 @@ impl<'a> Packet<'a> {
         let mut v = Vec::with_capacity(self.encoded_len(version)?);
         self.encode(version, &mut v)?;
         Ok(v)
+    }
+
+    /// Encode into owned [`Bytes`](bytes::Bytes): a packet to keep, or to
+    /// send to another task, after the values it borrows are gone. The tokio
+    /// codec writes `Bytes` as they are.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use mqttwire::{Packet, Publish, QoS, Version};
+    ///
+    /// fn message(topic: String, n: u32) -> Bytes {
+    ///     let payload = n.to_string();
+    ///     Packet::from(Publish::new(&topic, payload.as_bytes()).qos(QoS::AtLeastOnce, 1))
+    ///         .to_bytes(Version::V5)
+    ///         .unwrap()
+    /// }
+    /// assert_eq!(&message("a/b".into(), 7)[..], b"\x32\x09\x00\x03a/b\x00\x01\x007");
+    /// ```
+    pub fn to_bytes(&self, version: Version) -> Result<bytes::Bytes, EncodeError> {
+        let mut b = bytes::BytesMut::with_capacity(self.encoded_len(version)?);
+        self.encode(version, &mut b)?;
+        Ok(b.freeze())
     }
 }
 

@@ -29,6 +29,60 @@ pub struct Publish<'a> {
     pub payload: &'a [u8],
 }
 
+impl<'a> Publish<'a> {
+    /// A PUBLISH of QoS 0, not retained, without properties.
+    ///
+    /// ```
+    /// use mqttwire::{Packet, Properties, Property, Publish, QoS, Version};
+    ///
+    /// let props = [Property::ContentType("text/plain")];
+    /// let publish = Publish::new("a/b", b"hi")
+    ///     .qos(QoS::AtLeastOnce, 10)
+    ///     .retain()
+    ///     .properties(Properties::from_list(&props));
+    /// assert_eq!(publish.packet_id, Some(10));
+    /// let bytes = Packet::from(publish).to_vec(Version::V5).unwrap();
+    /// assert_eq!(bytes[0], 0x33); // PUBLISH, QoS 1, RETAIN
+    /// ```
+    pub fn new(topic: &'a str, payload: &'a [u8]) -> Self {
+        Publish {
+            dup: false,
+            qos: QoS::AtMostOnce,
+            retain: false,
+            topic,
+            packet_id: None,
+            properties: Properties::EMPTY,
+            payload,
+        }
+    }
+
+    /// Set the QoS and the packet identifier; with QoS 0 the packet has no
+    /// identifier and `packet_id` is not used.
+    pub fn qos(mut self, qos: QoS, packet_id: u16) -> Self {
+        self.qos = qos;
+        self.packet_id = (qos != QoS::AtMostOnce).then_some(packet_id);
+        self
+    }
+
+    /// Set RETAIN.
+    pub fn retain(mut self) -> Self {
+        self.retain = true;
+        self
+    }
+
+    /// Set DUP (a redelivery; QoS 1 or 2 only [MQTT-3.3.1-2]).
+    pub fn dup(mut self) -> Self {
+        self.dup = true;
+        self
+    }
+
+    /// Set the PUBLISH properties (5.0).
+    pub fn properties(mut self, properties: Properties<'a>) -> Self {
+        self.properties = properties;
+        self
+    }
+}
+
 /// The fields before the properties of a PUBLISH body: topic and packet
 /// identifier, checked in one pass (the hot path of every decoder).
 #[derive(Debug, Clone, Copy)]
@@ -159,9 +213,10 @@ impl Publish<'_> {
         let mut n = p::check_str_for_encode(self.topic, Field::Topic)?;
         match (self.qos, self.packet_id) {
             (QoS::AtMostOnce, None) => {}
-            (QoS::AtMostOnce, Some(_)) | (_, None) | (_, Some(0)) => {
-                return Err(EncodeError::Invalid(ErrorKind::ZeroPacketId))
-            }
+            (QoS::AtMostOnce, Some(_)) => return Err(EncodeError::UnexpectedPacketId),
+            (_, None) => return Err(EncodeError::MissingPacketId),
+            // [MQTT-2.2.1-3]: a non-zero packet identifier
+            (_, Some(0)) => return Err(EncodeError::Invalid(ErrorKind::ZeroPacketId)),
             (_, Some(_)) => n += 2,
         }
         if version.is_v5() {

@@ -6,7 +6,7 @@ use bytes::BufMut;
 
 use crate::primitives::{self as p, fail, PResult};
 use crate::properties::{parse_properties_with, Context};
-use crate::{EncodeError, ErrorKind, Field, PacketType, Properties, QoS, Version};
+use crate::{EncodeError, ErrorKind, Field, PacketType, Properties, QoS, ReasonCode, Version};
 
 /// The options byte that follows each SUBSCRIBE topic filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -48,6 +48,16 @@ impl SubscriptionOptions {
             | (self.no_local as u8) << 2
             | (self.retain_as_published as u8) << 3
             | (self.retain_handling & 3) << 4
+    }
+}
+
+/// Options with this maximum QoS and every 5.0 option at its default.
+impl From<QoS> for SubscriptionOptions {
+    fn from(qos: QoS) -> Self {
+        SubscriptionOptions {
+            qos,
+            ..SubscriptionOptions::default()
+        }
     }
 }
 
@@ -308,19 +318,126 @@ fn filter(input: &[u8], version: Version, strict: bool) -> PResult<'_, &str> {
     Ok((i, f))
 }
 
+impl<'a> Subscribe<'a> {
+    /// A SUBSCRIBE of these filters, without properties.
+    ///
+    /// ```
+    /// use mqttwire::{Packet, QoS, Subscribe, SubscriptionOptions, Version};
+    /// let filters = [
+    ///     ("a/+", QoS::AtLeastOnce.into()),
+    ///     ("b/#", SubscriptionOptions { no_local: true, ..QoS::AtMostOnce.into() }),
+    /// ];
+    /// let subscribe = Subscribe::new(1, &filters);
+    /// assert_eq!(Packet::from(subscribe).to_vec(Version::V5).unwrap()[0], 0x82);
+    /// ```
+    pub fn new(packet_id: u16, filters: &'a [(&'a str, SubscriptionOptions)]) -> Self {
+        Subscribe {
+            packet_id,
+            properties: Properties::EMPTY,
+            filters: Filters::from_list(filters),
+        }
+    }
+
+    /// Set the SUBSCRIBE properties (5.0).
+    pub fn properties(mut self, properties: Properties<'a>) -> Self {
+        self.properties = properties;
+        self
+    }
+}
+
+impl<'a> SubAck<'a> {
+    /// A SUBACK with one return code (reason code in 5.0) per filter.
+    ///
+    /// ```
+    /// use mqttwire::{Packet, ReasonCode, SubAck, Version};
+    /// let suback = SubAck::new(1, &[1, 0x87]);
+    /// assert_eq!(Packet::from(suback).to_vec(Version::V5).unwrap(), [0x90, 5, 0, 1, 0, 1, 0x87]);
+    /// assert!(suback.reasons().eq([ReasonCode::GRANTED_QOS_1, ReasonCode::NOT_AUTHORIZED]));
+    /// ```
+    pub fn new(packet_id: u16, return_codes: &'a [u8]) -> Self {
+        SubAck {
+            packet_id,
+            properties: Properties::EMPTY,
+            return_codes,
+        }
+    }
+
+    /// Set the SUBACK properties (5.0).
+    pub fn properties(mut self, properties: Properties<'a>) -> Self {
+        self.properties = properties;
+        self
+    }
+
+    /// The return codes as reason codes (3.1.1's 0x80 Failure is 5.0's 0x80
+    /// Unspecified error; 0-2 are the granted QoS in both).
+    pub fn reasons(&self) -> impl Iterator<Item = ReasonCode> + 'a {
+        self.return_codes.iter().map(|&c| ReasonCode::new(c))
+    }
+}
+
+impl<'a> Unsubscribe<'a> {
+    /// An UNSUBSCRIBE of these filters, without properties.
+    ///
+    /// ```
+    /// use mqttwire::{Packet, Unsubscribe, Version};
+    /// let unsubscribe = Unsubscribe::new(2, &["a/+"]);
+    /// assert_eq!(Packet::from(unsubscribe).to_vec(Version::V3_1_1).unwrap(), [0xa2, 7, 0, 2, 0, 3, b'a', b'/', b'+']);
+    /// ```
+    pub fn new(packet_id: u16, filters: &'a [&'a str]) -> Self {
+        Unsubscribe {
+            packet_id,
+            properties: Properties::EMPTY,
+            filters: TopicList::from_list(filters),
+        }
+    }
+
+    /// Set the UNSUBSCRIBE properties (5.0).
+    pub fn properties(mut self, properties: Properties<'a>) -> Self {
+        self.properties = properties;
+        self
+    }
+}
+
+impl<'a> UnsubAck<'a> {
+    /// An UNSUBACK; in 5.0 with one reason code per filter (empty before
+    /// 5.0, whose UNSUBACK has none: [`EncodeError::ReasonCodeBeforeV5`]).
+    ///
+    /// ```
+    /// use mqttwire::{Packet, ReasonCode, UnsubAck, Version};
+    /// let unsuback = UnsubAck::new(2, &[0x11]);
+    /// assert_eq!(unsuback.reasons().next(), Some(ReasonCode::NO_SUBSCRIPTION_EXISTED));
+    /// assert_eq!(Packet::from(unsuback).to_vec(Version::V5).unwrap(), [0xb0, 4, 0, 2, 0, 0x11]);
+    /// ```
+    pub fn new(packet_id: u16, reason_codes: &'a [u8]) -> Self {
+        UnsubAck {
+            packet_id,
+            properties: Properties::EMPTY,
+            reason_codes,
+        }
+    }
+
+    /// Set the UNSUBACK properties (5.0).
+    pub fn properties(mut self, properties: Properties<'a>) -> Self {
+        self.properties = properties;
+        self
+    }
+
+    /// The reason codes (5.0).
+    pub fn reasons(&self) -> impl Iterator<Item = ReasonCode> + 'a {
+        self.reason_codes.iter().map(|&c| ReasonCode::new(c))
+    }
+}
+
 fn subackcode_ok(code: u8, version: Version) -> bool {
     if version.is_v5() {
-        matches!(
-            code,
-            0x00 | 0x01 | 0x02 | 0x80 | 0x83 | 0x87 | 0x8F | 0x91 | 0x97 | 0x9E | 0xA1 | 0xA2
-        )
+        crate::ReasonCode::new(code).allowed_in(PacketType::SubAck)
     } else {
         matches!(code, 0 | 1 | 2 | 0x80)
     }
 }
 
 fn unsuback_code_ok(code: u8) -> bool {
-    matches!(code, 0x00 | 0x11 | 0x80 | 0x83 | 0x87 | 0x8F | 0x91)
+    crate::ReasonCode::new(code).allowed_in(PacketType::UnsubAck)
 }
 
 pub(crate) fn parse_subscribe(
@@ -571,8 +688,11 @@ impl UnsubAck<'_> {
     pub(crate) fn body_len(&self, version: Version) -> Result<usize, EncodeError> {
         check_id(self.packet_id)?;
         if !version.is_v5() {
-            if !self.reason_codes.is_empty() || !self.properties.is_empty() {
+            if !self.properties.is_empty() {
                 return Err(EncodeError::PropertiesBeforeV5);
+            }
+            if !self.reason_codes.is_empty() {
+                return Err(EncodeError::ReasonCodeBeforeV5(PacketType::UnsubAck));
             }
             return Ok(2);
         }

@@ -167,7 +167,9 @@ describe('limits', () => {
       const b = await connect(mqttUrl(gw, 'ws'))
       await assert.rejects(connect(mqttUrl(gw, 'tcp')), (err) => { assert.equal(err.code, 3); return true })
       await assert.rejects(connect(mqttUrl(gw, 'ws')), /503|Unexpected server response|closed/)
-      assert.equal(gw.health().refused, 2)
+      // an MQTT 5 client is told 0x89 "Server busy"
+      await assert.rejects(connect(mqttUrl(gw, 'tcp'), { protocolVersion: 5 }), (err) => { assert.equal(err.code, 0x89); return true })
+      assert.equal(gw.health().refused, 3)
       assert.equal(gw.health().connections, 2)
       // the two admitted clients are unaffected
       await subscribe(a, 'lim/x', 1)
@@ -213,6 +215,32 @@ describe('limits', () => {
       const got = nextMessage(sub, 'size/after')
       await publish(pub2, 'size/after', 'still here', { qos: 1 })
       assert.equal((await got).payload, 'still here')
+    } finally {
+      await endAll()
+      await gw.close()
+    }
+  })
+
+  test('CONNECT_TIMEOUT_MS: a connection that sends no CONNECT is closed', { timeout: 15000 }, async () => {
+    const gw = await startGateway({ connectTimeoutMs: 300 })
+    try {
+      const sock = net.connect(gw.tcpPort, HOST)
+      sock.on('error', () => {})
+      await withTimeout(new Promise((resolve) => sock.on('close', resolve)), 8000, 'closed by the connect timeout')
+    } finally {
+      await gw.close()
+    }
+  })
+
+  test('KEEPALIVE_LIMIT: 3.1.1 above it gets CONNACK 6, MQTT 5 is told the limit (Server Keep Alive)', { timeout: 15000 }, async () => {
+    const gw = await startGateway({ keepaliveLimit: 30 })
+    try {
+      const reply = await rawExchange(gw.tcpPort, connectPacket({ clientId: 'ka-311', keepalive: 120 }))
+      assert.deepEqual([...reply], [0x20, 0x02, 0x00, 0x06])
+      const ok = await connect(mqttUrl(gw), { keepalive: 20, clientId: 'ka-311-ok' })
+      assert.equal(ok.connected, true)
+      const c5 = await connect(mqttUrl(gw), { protocolVersion: 5, keepalive: 120, clientId: 'ka-5' })
+      assert.equal(c5.connackPacket?.properties?.serverKeepAlive, 30)
     } finally {
       await endAll()
       await gw.close()
