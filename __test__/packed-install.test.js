@@ -18,6 +18,8 @@ const { execFileSync, spawnSync } = require('node:child_process')
 const root = path.join(__dirname, '..')
 const pkg = require('../package.json')
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+// Node refuses to spawn a .cmd file without a shell (Windows)
+const SHELL = process.platform === 'win32'
 const NPM_TIMEOUT = 240000
 
 /** The libc of this Node process, as npm's `libc` field names it (Linux only). */
@@ -67,7 +69,7 @@ function userEnv (cache) {
 
 /** `npm pack` of a folder into `dest`; returns the tarball's file name and size. */
 function pack (dir, dest, env) {
-  const out = execFileSync(npm, ['pack', dir, '--json', '--pack-destination', dest], { cwd: dest, env, encoding: 'utf8', timeout: NPM_TIMEOUT })
+  const out = execFileSync(npm, ['pack', dir, '--json', '--pack-destination', dest], { cwd: dest, env, encoding: 'utf8', timeout: NPM_TIMEOUT, shell: SHELL })
   const [info] = JSON.parse(out.slice(out.indexOf('[')))
   return { file: info.filename, size: info.size, entries: info.files.map((f) => f.path) }
 }
@@ -78,7 +80,7 @@ function writeJson (file, value) {
 }
 
 function npmInstall (app, env) {
-  const r = spawnSync(npm, ['install', '--no-package-lock'], { cwd: app, env, encoding: 'utf8', timeout: NPM_TIMEOUT })
+  const r = spawnSync(npm, ['install', '--no-package-lock'], { cwd: app, env, encoding: 'utf8', timeout: NPM_TIMEOUT, shell: SHELL })
   assert.strictEqual(r.status, 0, `npm install in ${app}:\n${r.stdout}\n${r.stderr}`)
   return r
 }

@@ -37,8 +37,8 @@ function installed (dir, probe) {
   return JSON.parse(fs.readFileSync(file, 'utf8')).version === wanted
 }
 
-function ensureDeps (dir, probe) {
-  if (!installed(dir, probe)) {
+function ensureDeps (dir, ...probes) {
+  if (!probes.every((probe) => installed(dir, probe))) {
     // `npm install` (it follows package-lock.json): `npm ci` refuses a lock
     // that omits other platforms' optional packages, and the gateway links the
     // repo root as its mqtt-packet, whose devDependencies its lock cannot pin.
@@ -68,5 +68,5 @@ ensureDeps(root, '@napi-rs/cli')
 ensureAddon()
 if (args.has('--gateway')) {
   const gw = path.join(root, 'examples', 'gateway')
-  if (fs.existsSync(path.join(gw, 'package.json'))) ensureDeps(gw, 'aedes')
+  if (fs.existsSync(path.join(gw, 'package.json'))) ensureDeps(gw, 'aedes', 'puppeteer-core')
 }

@@ -16,6 +16,8 @@ import { Aedes } from 'aedes'
 import mqttPacket from 'mqtt-packet'
 import { WebSocketServer, createWebSocketStream } from 'ws'
 import { parserInfo } from './lib/parser-info.js'
+import { pageHandler } from './lib/page.js'
+import { messageRate } from './lib/message-rate.js'
 
 const REFUSE_WAIT_MS = 2000
 const WS_MIN_MAX_PAYLOAD = 1024 * 1024
@@ -148,7 +150,7 @@ const openLimits = new Map() // gateway -> maxPacketSize
  * @param {object} [opts]
  * @param {string} [opts.host='127.0.0.1']
  * @param {number} [opts.tcpPort=1883]   0 picks a free port
- * @param {number} [opts.wsPort=8080]    0 picks a free port; -1 disables WS + HTTP
+ * @param {number} [opts.wsPort=8080]    0 picks a free port; -1 disables WS + HTTP (/health, the page)
  * @param {string} [opts.redisUrl]       e.g. redis://127.0.0.1:6379 -> shared multi-instance mode
  * @param {number} [opts.maxConnections=10000]   TCP + WS together; 0 = unlimited
  * @param {number} [opts.maxPacketSize=1048576]  bytes per packet, fixed header included; 0 = MQTT's own 256 MiB cap
@@ -226,6 +228,7 @@ export async function createGateway (opts = {}) {
     },
     ...backends
   })
+  const rate = messageRate(broker)
 
   keepEnqueueOrder(broker.persistence)
 
@@ -321,6 +324,7 @@ export async function createGateway (opts = {}) {
   let httpServer = null
   let wss = null
   if (wsPortWanted !== -1) {
+    const servePage = pageHandler() // the notification page at / (lib/page.js)
     wss = new WebSocketServer({
       noServer: true,
       // ws buffers a whole message before handing it over, so cap it; but one WS
@@ -337,6 +341,7 @@ export async function createGateway (opts = {}) {
         res.end(body)
         return
       }
+      if (servePage(req, res)) return
       if (opts.httpHandler && opts.httpHandler(req, res)) return
       res.writeHead(404, { 'content-type': 'text/plain' })
       res.end('MQTT over WebSocket: connect with a WebSocket client (subprotocol "mqtt"); GET /health for status\n')
@@ -376,6 +381,8 @@ export async function createGateway (opts = {}) {
       instanceId,
       connections: conns.size,
       clients: broker.connectedClients,
+      messagesIn: rate.total(),
+      messagesPerSec: rate.perSecond(),
       tcp: stats.tcp,
       ws: stats.ws,
       refused: stats.refused,

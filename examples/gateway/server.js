@@ -47,6 +47,7 @@ log.info(`instance ${gw.instanceId} up`, {
   tcp: `mqtt://${h}:${gw.tcpPort}`,
   ws: gw.wsPort ? `ws://${h}:${gw.wsPort}/mqtt` : 'disabled',
   health: gw.wsPort ? `http://${h}:${gw.wsPort}/health` : 'disabled',
+  page: gw.wsPort ? `http://${h}:${gw.wsPort}/` : 'disabled',
   mode: config.redisUrl ? `redis (${config.redisUrl.replace(/\/\/[^@]*@/, '//***@')})` : 'standalone, in memory'
 })
 const L = gw.limits
@@ -58,7 +59,10 @@ log.info('limits: ' + [
   `MAX_SUBSCRIPTIONS=${L.maxSubscriptions || 'none'}${L.maxSubscriptions ? ' filters a client (SUBACK 0x80 past it)' : ''}`
 ].join(', '))
 console.log(`
-Try it:
+${gw.wsPort ? `Notifications page (MQTT.js in the browser over WebSocket), and a notification for it:
+  http://${h}:${gw.wsPort}/?user=alice
+  mosquitto_pub -h ${h} -p ${gw.tcpPort} -V mqttv5 -t user/alice/notifications -q 1 -D publish user-property source mosquitto -m "{\\"text\\":\\"hello\\",\\"ts\\":$(date +%s%3N)}"
+` : ''}Try it:
   mosquitto_sub -h ${h} -p ${gw.tcpPort} -V mqttv5 -t 'alerts/#' -q 1 -v -F '%t %p %P'
   mosquitto_pub -h ${h} -p ${gw.tcpPort} -V mqttv5 -t alerts/door -q 1 -m open -D publish message-expiry-interval 60 -D publish user-property site hq
   mosquitto_pub -h ${h} -p ${gw.tcpPort} -V mqttv311 -t alerts/door -q 1 -m closed

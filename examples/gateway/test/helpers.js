@@ -31,12 +31,16 @@ export function which (bin) {
   return whichCache.get(bin)
 }
 
+// The Debian package that installs each binary the tests run.
+const DEBIAN_PACKAGE = { mosquitto_pub: 'mosquitto-clients', mosquitto_sub: 'mosquitto-clients', chromium: 'chromium' }
+
 // For { skip } options: a reason string when a binary is missing (outside CI),
 // false otherwise. With CI=true nothing is skipped: requireBins() then fails the test.
 export function skipIfMissing (...bins) {
   const missing = bins.filter((b) => !which(b))
   if (missing.length === 0 || CI) return false
-  const reason = `${missing.join(', ')} not installed (apt-get install -y redis-server mosquitto-clients)`
+  const debs = [...new Set(missing.map((b) => DEBIAN_PACKAGE[b] || b))]
+  const reason = `${missing.join(', ')} not installed (apt-get install -y ${debs.join(' ')})`
   console.log(`# skipping: ${reason}`)
   return reason
 }
