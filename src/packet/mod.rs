@@ -61,59 +61,28 @@ pub enum Packet<'a> {
     Auth(Auth<'a>),
 }
 
-impl<'a> From<Connect<'a>> for Packet<'a> {
-    fn from(p: Connect<'a>) -> Self {
-        Packet::Connect(p)
-    }
+/// `From<packet> for Packet` for each packet type that has a variant of its
+/// own (`Ack` serves four packets: wrap it by naming one, `Packet::PubAck(ack)`).
+macro_rules! packet_from {
+    ($($ty:ident),+) => {$(
+        impl<'a> From<$ty<'a>> for Packet<'a> {
+            fn from(p: $ty<'a>) -> Self {
+                Packet::$ty(p)
+            }
+        }
+    )+};
 }
-
-impl<'a> From<ConnAck<'a>> for Packet<'a> {
-    fn from(p: ConnAck<'a>) -> Self {
-        Packet::ConnAck(p)
-    }
-}
-
-impl<'a> From<Publish<'a>> for Packet<'a> {
-    fn from(p: Publish<'a>) -> Self {
-        Packet::Publish(p)
-    }
-}
-
-impl<'a> From<Subscribe<'a>> for Packet<'a> {
-    fn from(p: Subscribe<'a>) -> Self {
-        Packet::Subscribe(p)
-    }
-}
-
-impl<'a> From<SubAck<'a>> for Packet<'a> {
-    fn from(p: SubAck<'a>) -> Self {
-        Packet::SubAck(p)
-    }
-}
-
-impl<'a> From<Unsubscribe<'a>> for Packet<'a> {
-    fn from(p: Unsubscribe<'a>) -> Self {
-        Packet::Unsubscribe(p)
-    }
-}
-
-impl<'a> From<UnsubAck<'a>> for Packet<'a> {
-    fn from(p: UnsubAck<'a>) -> Self {
-        Packet::UnsubAck(p)
-    }
-}
-
-impl<'a> From<Disconnect<'a>> for Packet<'a> {
-    fn from(p: Disconnect<'a>) -> Self {
-        Packet::Disconnect(p)
-    }
-}
-
-impl<'a> From<Auth<'a>> for Packet<'a> {
-    fn from(p: Auth<'a>) -> Self {
-        Packet::Auth(p)
-    }
-}
+packet_from!(
+    Connect,
+    ConnAck,
+    Publish,
+    Subscribe,
+    SubAck,
+    Unsubscribe,
+    UnsubAck,
+    Disconnect,
+    Auth
+);
 
 /// Run a body parser and convert its error to a [`DecodeError`] whose offset
 /// counts from the start of the body.
