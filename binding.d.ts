@@ -10,27 +10,6 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
- * Whether mqtt-packet accepts the input that gives this error (mqttwire is
- * stricter by the spec).
- */
-export declare function errorIsStricter(code: number, param: number): boolean
-
-/**
- * The message of an error code and parameter from the tape (mqtt-packet's
- * wording where it has one).
- */
-export declare function errorMessage(code: number, param: number): string
-
-/**
- * Whether lenient mode (`tape::LENIENT`, mqtt-packet's leniency) skips the
- * check that gives this error.
- */
-export declare function errorRelaxedWhenLenient(code: number, param: number): boolean
-
-/** The specification rule an error code enforces. */
-export declare function errorRule(code: number, param: number): string
-
-/**
  * Frame and validate `buf[start..end]` into `tape` (layout: docs/tape.md).
  *
  * The four scalar inputs travel in the tape's first words — `tape[0]` start,
@@ -46,3 +25,12 @@ export declare function frame(buf: Uint8Array, tape: Uint32Array): void
  * must stay unmodified until then).
  */
 export declare function frameAsync(buf: Buffer, config: number, maxPacketSize: number): Promise<unknown>
+
+/**
+ * Register, for this thread's JS environment, the input area (a Uint8Array)
+ * and the tape (a Uint32Array of at least the 10 header words) that
+ * `frameInput()` (no arguments, exported by [`init`]) frames with. They must
+ * view two different, non-shared ArrayBuffers. Registering again replaces
+ * both.
+ */
+export declare function register(input: unknown, tape: unknown): void

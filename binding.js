@@ -835,9 +835,6 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
-module.exports.errorIsStricter = nativeBinding.errorIsStricter
-module.exports.errorMessage = nativeBinding.errorMessage
-module.exports.errorRelaxedWhenLenient = nativeBinding.errorRelaxedWhenLenient
-module.exports.errorRule = nativeBinding.errorRule
 module.exports.frame = nativeBinding.frame
 module.exports.frameAsync = nativeBinding.frameAsync
+module.exports.register = nativeBinding.register

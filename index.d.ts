@@ -263,12 +263,10 @@ export interface ParserOptions {
   /** mqttwire: the largest whole packet accepted, checked from the fixed header. 0: no limit; undefined: `defaults.maxPacketSize`. */
   maxPacketSize?: number
   /**
-   * mqttwire: who frames. 'auto': Rust for 16 KiB or more to frame in one call, the pure-JS
-   * framer below (one Node-API call costs more than it saves on a few packets); 'native': always
-   * Rust; 'js': always the pure-JS framer. Both write the same tape. Undefined:
-   * `defaults.framer`, else env MQTTWIRE_FRAMER, else 'auto'.
+   * Accepted and ignored: Rust frames every read. Any value other than 'native' (or
+   * undefined) is a TypeError.
    */
-  framer?: 'auto' | 'native' | 'js'
+  framer?: 'native'
   [key: string]: any
 }
 
@@ -429,8 +427,6 @@ export interface MqttwireDefaults {
   strict: boolean
   /** Default `maxPacketSize`: 0 (no limit). */
   maxPacketSize: number
-  /** Default `framer`: undefined (env MQTTWIRE_FRAMER, else 'auto'). */
-  framer: 'auto' | 'native' | 'js' | undefined
 }
 
 export declare const defaults: MqttwireDefaults

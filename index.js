@@ -11,8 +11,8 @@ const native = require('./lib/native')
 const { defaults } = require('./lib/defaults')
 
 // No native binary: say so at load time, naming the platform and what was
-// tried, unless the pure-JS framer was asked for (MQTTWIRE_FRAMER=js).
-if (!native.hasNative && process.env.MQTTWIRE_FRAMER !== 'js') throw native.loadFailure()
+// tried (lib/native.js loadFailure).
+if (!native.hasNative) throw native.loadFailure()
 
 // mqtt-packet's API
 exports.parser = parser
@@ -26,7 +26,7 @@ exports.Router = Router
 exports.PublishProperties = require('./lib/publish-properties').PublishProperties
 exports.parseAsync = parseAsync
 exports.errorMessage = errorMessage
-// Defaults for options not given: strict, maxPacketSize, framer (lib/defaults.js)
+// Defaults for options not given: strict, maxPacketSize (lib/defaults.js)
 exports.defaults = defaults
 exports.hasNative = native.hasNative
 exports.implementation = 'mqttwire'

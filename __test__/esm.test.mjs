@@ -9,7 +9,7 @@ test('ESM default and named imports', () => {
   assert.strictEqual(mqtt.parser, parser)
   for (const f of [generate, writeToStream, Parser, router, Router, PublishProperties, parseAsync, errorMessage]) assert.strictEqual(typeof f, 'function')
   assert.strictEqual(implementation, 'mqttwire')
-  const p = parser({ framer: 'js' })
+  const p = parser()
   let got
   p.on('packet', (x) => { got = x })
   p.parse(generate({ cmd: 'pingreq' }))

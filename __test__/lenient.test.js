@@ -4,7 +4,7 @@
 // ErrorKind::relaxed_when_lenient (lib/errors.js relaxedWhenLenient).
 //
 // For every relaxed kind, inputs that fail strictly with that code parse
-// leniently to the object mqtt-packet 9.0.2 gives — for every framer, through
+// leniently to the object mqtt-packet 9.0.2 gives, through
 // parser(), router() and parseAsync(). Then the process-wide defaults.
 
 const { describe, it, afterEach } = require('node:test')
@@ -14,7 +14,6 @@ const { spawnSync } = require('node:child_process')
 
 const mqttwire = require('..')
 const errors = require('../lib/errors')
-const { FRAMERS } = require('./helpers/framers')
 const { referenceParser } = require('./helpers/reference')
 const { run, split } = require('./helpers/compare')
 const { createRng } = require('./helpers/random-packets')
@@ -51,11 +50,11 @@ describe('relaxedWhenLenient', () => {
   })
 })
 
-for (const { name: framer, skip } of FRAMERS) {
-  describe(`lenient mode [${framer} framer]`, { skip }, () => {
+{
+  describe(`lenient mode`, () => {
     for (const [kind, version, bytes] of lenientCases()) {
       it(`${kind} v${version}: ${bytes.toString('hex')}`, async () => {
-        const opts = { protocolVersion: version, framer }
+        const opts = { protocolVersion: version }
         // strict (the default): this kind's error
         const strict = events(mqttwire.parser(opts), [bytes])
         if (kind === 'ConnackShortForm') {
@@ -103,17 +102,17 @@ for (const { name: framer, skip } of FRAMERS) {
     it('strict: true and strict: undefined are the default (strict)', () => {
       const bytes = pkt(0x40, [0, 0])
       for (const o of [{}, { strict: true }, { strict: undefined }, { strict: null }]) {
-        assert.deepStrictEqual(events(mqttwire.parser({ framer, ...o }), [bytes]).codes, [codeString('ZeroPacketId')])
+        assert.deepStrictEqual(events(mqttwire.parser({ ...o }), [bytes]).codes, [codeString('ZeroPacketId')])
       }
     })
 
     it('a non-boolean strict option is a TypeError', () => {
-      assert.throws(() => mqttwire.parser({ framer, strict: 0 }), TypeError)
-      assert.throws(() => mqttwire.router({ framer, strict: 'no' }, () => {}), TypeError)
+      assert.throws(() => mqttwire.parser({ strict: 0 }), TypeError)
+      assert.throws(() => mqttwire.router({ strict: 'no' }, () => {}), TypeError)
     })
 
     it('what stays checked in lenient mode', () => {
-      const lenient = (bytes, version = 4) => events(mqttwire.parser({ framer, protocolVersion: version, strict: false }), [Buffer.from(bytes)]).codes
+      const lenient = (bytes, version = 4) => events(mqttwire.parser({ protocolVersion: version, strict: false }), [Buffer.from(bytes)]).codes
       assert.deepStrictEqual(lenient([0x30, 0x03, 0x00, 0x01, 0xff]), ['MQTTWIRE_INVALID_UTF8'])
       assert.deepStrictEqual(lenient([0x30, 0x80, 0x00]), ['MQTTWIRE_VAR_INT_NOT_MINIMAL'])
       assert.deepStrictEqual(lenient([0x40, 0x03, 0, 1, 0]), ['MQTTWIRE_TRAILING_BYTES'])
@@ -135,7 +134,7 @@ for (const { name: framer, skip } of FRAMERS) {
         pkt(0x32, [...str('a/#'), 0, 0, 0x78])
       ])
       const ref = run(referenceParser(), [bytes])
-      const got = events(mqttwire.parser({ framer, strict: false }), [bytes])
+      const got = events(mqttwire.parser({ strict: false }), [bytes])
       assert.deepStrictEqual(got.events, ref.events)
       assert.strictEqual(got.events[0].packet.protocolId, 'MQIsdp')
       assert.strictEqual(got.events[0].packet.protocolVersion, 4)
@@ -146,7 +145,7 @@ for (const { name: framer, skip } of FRAMERS) {
       const one = pkt(0x40, [0, 0])
       const bytes = Buffer.concat(Array.from({ length: 20000 }, () => one))
       let n = 0
-      const p = mqttwire.parser({ framer, strict: false })
+      const p = mqttwire.parser({ strict: false })
       p.on('packet', () => n++)
       p.on('error', (e) => assert.fail(e.message))
       p.parse(bytes)
@@ -159,12 +158,11 @@ describe('defaults', () => {
   afterEach(() => {
     mqttwire.defaults.strict = true
     mqttwire.defaults.maxPacketSize = 0
-    mqttwire.defaults.framer = undefined
   })
   const zeroId = pkt(0x40, [0, 0])
 
-  it('are strict, no size limit, default framer', () => {
-    assert.deepStrictEqual({ ...mqttwire.defaults }, { strict: true, maxPacketSize: 0, framer: undefined })
+  it('are strict, no size limit', () => {
+    assert.deepStrictEqual({ ...mqttwire.defaults }, { strict: true, maxPacketSize: 0 })
   })
 
   it('defaults.strict = false makes parsers created afterwards lenient', async () => {
@@ -182,18 +180,26 @@ describe('defaults', () => {
     assert.strictEqual((await mqttwire.parseAsync(zeroId))[0].messageId, 0)
   })
 
-  it('defaults.maxPacketSize and defaults.framer', () => {
+  it('defaults.maxPacketSize', () => {
     mqttwire.defaults.maxPacketSize = 10
     assert.deepStrictEqual(events(mqttwire.parser(), [Buffer.from([0x30, 20])]).codes, ['MQTTWIRE_PACKET_TOO_LARGE'])
     assert.deepStrictEqual(events(mqttwire.parser({ maxPacketSize: 0 }), [Buffer.from([0x30, 20])]).codes, [])
-    mqttwire.defaults.framer = 'js'
-    assert.strictEqual(mqttwire.parser()._mwFrame, require('../lib/js-framer').frame)
+  })
+
+  it("opts.framer: 'native' is accepted and ignored, any other value is a TypeError", async () => {
+    const ping = Buffer.from([0xc0, 0])
+    assert.deepStrictEqual(events(mqttwire.parser({ framer: 'native' }), [ping]).events, [{ packet: { cmd: 'pingreq', retain: false, qos: 0, dup: false, length: 0, topic: null, payload: null } }])
+    for (const f of ['js', 'auto', 'rust']) {
+      assert.throws(() => mqttwire.parser({ framer: f }), TypeError)
+      assert.throws(() => mqttwire.router({ framer: f }, () => {}), TypeError)
+      await assert.rejects(mqttwire.parseAsync(ping, { framer: f }), TypeError)
+    }
   })
 
   it('assignments are validated', () => {
     assert.throws(() => { mqttwire.defaults.strict = 'false' }, TypeError)
     assert.throws(() => { mqttwire.defaults.maxPacketSize = -1 }, RangeError)
-    assert.throws(() => { mqttwire.defaults.framer = 'rust' }, TypeError)
+    assert.throws(() => { mqttwire.defaults.framer = 'native' }, TypeError) // no such default
     assert.throws(() => { mqttwire.defaults.other = 1 }, TypeError) // sealed (strict-mode code)
   })
 
@@ -209,8 +215,8 @@ describe('defaults', () => {
   const probe = `
     const m = require('.')
     const out = []
-    for (const framer of ['js', m.hasNative ? 'native' : 'js']) {
-      const p = m.parser({ framer })
+    for (let k = 0; k < 2; k++) {
+      const p = m.parser({})
       p.on('packet', (x) => out.push('packet ' + x.messageId))
       p.on('error', (e) => out.push(e.code))
       p.parse(Buffer.from([0x40, 2, 0, 0]))
@@ -226,7 +232,7 @@ describe('defaults', () => {
       assert.strictEqual(child({ MQTTWIRE_STRICT: v }, probe), 'true MQTTWIRE_ZERO_PACKET_ID,MQTTWIRE_ZERO_PACKET_ID', v)
     }
     // an explicit option wins over the environment
-    assert.strictEqual(child({ MQTTWIRE_STRICT: '0' }, probe.replace('m.parser({ framer })', 'm.parser({ framer, strict: true })')),
+    assert.strictEqual(child({ MQTTWIRE_STRICT: '0' }, probe.replace('m.parser({})', 'm.parser({ strict: true })')),
       'false MQTTWIRE_ZERO_PACKET_ID,MQTTWIRE_ZERO_PACKET_ID')
     // read once at load: changing the environment later has no effect
     assert.strictEqual(child({ MQTTWIRE_STRICT: '0' }, "const m = require('.'); process.env.MQTTWIRE_STRICT = '1'; console.log(m.defaults.strict)"), 'false')

@@ -27,7 +27,7 @@ void buf; void ok
 const mqttjsOptions: Object = { protocolVersion: 4, keepalive: 60 }
 parser(mqttjsOptions)
 
-const r = router({ protocolVersion: 5, maxPacketSize: 1 << 20, framer: 'js' }, function (topic, payload, qos, messageId, retain, dup, properties) {
+const r = router({ protocolVersion: 5, maxPacketSize: 1 << 20 }, function (topic, payload, qos, messageId, retain, dup, properties) {
   const t: string = topic
   const b: Buffer = payload
   const q: 0 | 1 | 2 = qos
@@ -60,8 +60,6 @@ void lenient
 const d: MqttwireDefaults = defaults
 d.strict = false
 d.maxPacketSize = 1 << 20
-d.framer = 'js'
-d.framer = undefined
 const s: boolean = mqtt.defaults.strict
 void s
 async function lenientAsync (): Promise<void> {

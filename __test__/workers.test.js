@@ -1,41 +1,40 @@
 'use strict'
-// mqttwire loads and parses inside worker_threads (several at once), with each framer.
+// mqttwire loads and parses inside worker_threads (several at once).
 
 const { describe, it } = require('node:test')
 const assert = require('node:assert')
 const path = require('node:path')
 const { Worker } = require('node:worker_threads')
-const { FRAMERS } = require('./helpers/framers')
 
 const SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
 const mqttwire = require(workerData.root)
 const pk = mqttwire.generate({ cmd: 'publish', topic: 'w/' + workerData.id, payload: Buffer.alloc(100, 1), qos: 1, messageId: 1 })
 const buf = Buffer.concat(Array(1000).fill(pk))
-const p = mqttwire.parser({ framer: workerData.framer })
+const p = mqttwire.parser()
 let n = 0
 let topic = ''
 p.on('packet', (x) => { n++; topic = x.topic })
 p.on('error', (e) => { throw e })
 for (let i = 0; i < buf.length; i += 777) p.parse(buf.subarray(i, i + 777))
-mqttwire.parseAsync(buf, { framer: workerData.framer }).then((list) => {
+mqttwire.parseAsync(buf).then((list) => {
   parentPort.postMessage({ n, topic, asyncCount: list.length, implementation: mqttwire.implementation })
 })
 `
 
-function runWorker (framer, id) {
+function runWorker (id) {
   return new Promise((resolve, reject) => {
-    const w = new Worker(SOURCE, { eval: true, workerData: { root: path.join(__dirname, '..'), framer, id } })
+    const w = new Worker(SOURCE, { eval: true, workerData: { root: path.join(__dirname, '..'), id } })
     w.once('message', resolve)
     w.once('error', reject)
     w.once('exit', (code) => { if (code !== 0) reject(new Error('worker exit ' + code)) })
   })
 }
 
-for (const { name: framer, skip } of FRAMERS) {
-  describe(`worker_threads [${framer} framer]`, { skip }, () => {
+{
+  describe(`worker_threads`, () => {
     it('parses in 4 workers at once', async () => {
-      const results = await Promise.all([0, 1, 2, 3].map((id) => runWorker(framer, id)))
+      const results = await Promise.all([0, 1, 2, 3].map((id) => runWorker(id)))
       results.forEach((r, id) => {
         assert.deepStrictEqual(r, { n: 1000, topic: 'w/' + id, asyncCount: 1000, implementation: 'mqttwire' })
       })

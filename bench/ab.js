@@ -6,8 +6,8 @@
 // drift of a noisy VM). A development tool for deciding a change; the
 // figures for the README come from bench/run.js.
 //
-//   node bench/ab.js DIR_A DIR_B [--only w1|w2|w3|w5] [--paths parser|router] [--framer auto|native|js]
-//                    [--framer-b F (B's framer, default the same)] [--rounds 21] [--fresh]
+//   node bench/ab.js DIR_A DIR_B [--only w1|w2|w3|w5] [--paths parser|router] [--rounds 21] [--fresh]
+//                    [--chunk BYTES (w1-w3: reads of this size, default 65536)]
 //                    [--read-user-properties (the consumer also reads properties.userProperties)]
 //   node bench/ab.js DIR_A DIR_B --paths generate|stream|drain [--only w1|w2]
 //        generate(), or writeToStream() into a stream.Writable (drain: with a
@@ -22,15 +22,14 @@ const { PARSE_DRIVERS, makeDriver, newConsumer, drained, SOCKET_HWM, exposeGc, b
 const args = process.argv.slice(2)
 const flag = (k, d) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d }
 const dirs = args.filter((a, i) => !a.startsWith('--') && (i === 0 || !args[i - 1].startsWith('--')))
-if (dirs.length !== 2) { console.error('usage: node bench/ab.js DIR_A DIR_B [--only w1] [--paths parser] [--framer auto]'); process.exit(2) }
+if (dirs.length !== 2) { console.error('usage: node bench/ab.js DIR_A DIR_B [--only w1] [--paths parser] [--chunk 65536]'); process.exit(2) }
 const only = flag('--only', 'w1')
 const kind = flag('--paths', 'parser')
-const framer = flag('--framer', 'auto')
-const framerB = flag('--framer-b', framer)
 const ROUNDS = Number(flag('--rounds', 21))
 const N = Number(flag('--n', 100000))
 const fresh = args.includes('--fresh')
 const readUp = args.includes('--read-user-properties')
+const CHUNK = Number(flag('--chunk', 65536))
 const gc = exposeGc()
 
 // The same timed loops as bench/run.js (--fresh: reads copied into fresh
@@ -51,7 +50,7 @@ if (encoding) {
   const g = W.gatewayWorkload(2000, Math.round(N / 2000), 23)
   clients = g.clients; who = g.schedClient; bufs = g.schedBuf; w = { packets: g.packets }
 } else {
-  clients = 1; bufs = W.chunk(w.stream, 65536); who = new Int32Array(bufs.length)
+  clients = 1; bufs = W.chunk(w.stream, CHUNK); who = new Int32Array(bufs.length)
 }
 const batches = batchEnds(bufs, 65536)
 
@@ -87,14 +86,14 @@ function encodeSide (mod) {
   }
 }
 
-function side (dir, framer) {
+function side (dir) {
   const mod = require(path.resolve(dir))
   if (encoding) return encodeSide(mod)
   const cons = newConsumer(readUp)
   const run = new Function(DRIVER)() // eslint-disable-line no-new-func
   const make = () => kind === 'router'
-    ? mod.router({ framer }, cons.onPublish, cons.onPacket)
-    : (() => { const p = mod.parser({ framer }); p.on('packet', cons.onPacket); p.on('error', (e) => { throw e }); return p })()
+    ? mod.router(undefined, cons.onPublish, cons.onPacket)
+    : (() => { const p = mod.parser(); p.on('packet', cons.onPacket); p.on('error', (e) => { throw e }); return p })()
   return {
     once () {
       const parsers = () => {
@@ -111,8 +110,8 @@ function side (dir, framer) {
     }
   }
 }
-const A = side(dirs[0], framer)
-const B = side(dirs[1], framerB)
+const A = side(dirs[0])
+const B = side(dirs[1])
 async function main () {
   for (let i = 0; i < 3; i++) { await A.once(); await B.once() }
   const ta = []; const tb = []; const ratio = []
@@ -123,7 +122,7 @@ async function main () {
   }
   const med = (x) => { const s = [...x].sort((p, q) => p - q); return s[s.length >> 1] }
   const min = (x) => Math.min(...x)
-  const what = encoding ? `${only} ${kind}` : `${only} ${kind} framer=${framer}${framerB !== framer ? '/' + framerB : ''}${fresh ? ' fresh' : ''}`
+  const what = encoding ? `${only} ${kind}` : `${only} ${kind}${fresh ? ' fresh' : ''}${CHUNK !== 65536 ? ' chunk=' + CHUNK : ''}`
   console.log(`${what}: A ${med(ta).toFixed(0)} ns/pkt (min ${min(ta).toFixed(0)}), B ${med(tb).toFixed(0)} ns/pkt (min ${min(tb).toFixed(0)}); B is ${med(ratio).toFixed(3)}x A's speed (median of ${ROUNDS} paired rounds)`)
   if (process.env.AB_DUMP) console.log('A', ta.map((x) => x.toFixed(0)).join(' '), '\nB', tb.map((x) => x.toFixed(0)).join(' '))
 }

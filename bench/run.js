@@ -6,7 +6,7 @@
 //   node bench/run.js                 full run (~1-2 min on 2 cores)
 //   node bench/run.js --quick         smoke run (small N, 3 rounds)
 //   node bench/run.js --json out.json also write the results as JSON
-//   node bench/run.js --only w1,w5    only these workloads (w1 w2 w3 w4 w5 cross)
+//   node bench/run.js --only w1,w5    only these workloads (w1 w2 w3 w4 w5)
 //   node bench/run.js --paths mqttwire,mqtt-packet   only these contenders
 //   node bench/run.js --rounds 11 --n 200000
 //   node bench/run.js --cold          parse slices of one big buffer (default:
@@ -168,11 +168,8 @@ function parseContender (name, desc, make) {
 }
 
 function buildContenders () {
-  const mwNative = freshMqttwire()
-  const mwAuto = freshMqttwire()
+  const mwParser = freshMqttwire()
   const mwRouter = freshMqttwire()
-  const mwJs = freshMqttwire()
-  const mwRouterJs = freshMqttwire()
   const mwEnc = freshMqttwire()
   const mwStream = freshMqttwire()
   const parse = [
@@ -182,31 +179,14 @@ function buildContenders () {
       p.on('error', c.onError)
       return p
     }),
-    parseContender('mqttwire', "drop-in parser() as shipped (framer 'auto': Rust for >= 16 KiB per call, JS below)", (c) => {
-      const p = mwAuto.parser()
+    parseContender('mqttwire', 'drop-in parser() (Rust frames every read)', (c) => {
+      const p = mwParser.parser()
       p.on('packet', c.onPacket)
       p.on('error', c.onError)
       return p
     }),
-    parseContender('mqttwire-native', "drop-in parser({ framer: 'native' }): Rust frames every call", (c) => {
-      const p = mwNative.parser({ framer: 'native' })
-      p.on('packet', c.onPacket)
-      p.on('error', c.onError)
-      return p
-    }),
-    parseContender('router', "routing API router() as shipped (framer 'auto')", (c) => {
+    parseContender('router', 'routing API router()', (c) => {
       const r = mwRouter.router(undefined, c.onPublish, c.onOther)
-      r.on('error', c.onError)
-      return r
-    }),
-    parseContender('mqttwire-js', "drop-in parser({ framer: 'js' })", (c) => {
-      const p = mwJs.parser({ framer: 'js' })
-      p.on('packet', c.onPacket)
-      p.on('error', c.onError)
-      return p
-    }),
-    parseContender('router-js', "router({ framer: 'js' })", (c) => {
-      const r = mwRouterJs.router({ framer: 'js' }, c.onPublish, c.onOther)
       r.on('error', c.onError)
       return r
     })
@@ -217,7 +197,7 @@ function buildContenders () {
     { name: 'mqttwire', desc: 'mqttwire', lib: mwEnc, slib: mwStream }
   ].map((c) => Object.assign(c, { consumer: makeConsumer(), generate: makeDriver('generate'), wts: makeDriver('wts'), wtsS: makeDriver('wts'), wtsD: makeDriver('wtsDrain') }))
   const pick = (list) => list.filter((c) => opt.paths === null || opt.paths.has(c.name))
-  return { parse: pick(parse), encode: pick(encode), mwNative, mwJs }
+  return { parse: pick(parse), encode: pick(encode), mwParser }
 }
 
 // ---------------------------------------------------------------- correctness
@@ -711,10 +691,7 @@ const GOALS = [
   ['w4s', 'mqttwire', '>=', 4, 'writeToStream into a stream.Writable, as into a socket'],
   ['w4w', 'mqttwire', 'info', null, 'writeToStream into a counting sink: the encoding cost alone'],
   ['w4d', 'mqttwire', 'info', null, "writeToStream waiting for 'drain' at a socket's highWaterMark, as a gateway writes"],
-  ['w5', 'mqttwire', '>=', 5, 'gateway shape, drop-in parser'],
-  ['w1', 'mqttwire', '>js', 'mqttwire-js', 'drop-in native faster than pure-JS framing (w1)'],
-  ['w2', 'mqttwire', '>js', 'mqttwire-js', 'drop-in native faster than pure-JS framing (w2)'],
-  ['w5', 'mqttwire', '>=js', 'mqttwire-js', "gateway shape: as shipped never slower than pure-JS framing (within 5 %: 'auto' frames these small reads in JS)"]
+  ['w5', 'mqttwire', '>=', 8, 'gateway shape, drop-in parser']
 ]
 
 // A goal passes on the ratio of the medians (value). perRound: the same
@@ -722,16 +699,10 @@ const GOALS = [
 // path's, median over the rounds), printed next to it: the two sides of a
 // round run seconds apart, their median rounds may be minutes apart, so on
 // this VM it is the steadier figure; it does not decide the goal.
-function pairedRatio (r, o) {
-  const q = roundRatios(r, o)
-  return q === null ? null : quantile(q, 0.5)
-}
 
-/** Whether ratio `v` meets a goal: '>=' (target: the ratio), '>js', '>=js' (within 5 %). */
+/** Whether ratio `v` meets a goal ('>=': at least the target ratio). */
 function meets (op, target, v) {
-  if (op === '>=') return v >= target
-  if (op === '>=js') return v >= 0.95
-  return v > 1
+  return v >= target
 }
 
 function evalGoals (rows) {
@@ -742,16 +713,15 @@ function evalGoals (rows) {
     if (!r) continue
     // against: the side the path is compared with; ns, otherNs: their ns a
     // packet; gcMs, otherGcMs: their GC ms a timed pass
-    const vsJs = op === '>js' || op === '>=js'
-    const against = vsJs ? target : 'mqtt-packet'
+    const against = 'mqtt-packet'
     const o = row.results[against]
     if (!o) continue
-    const v = vsJs ? r.packetsPerSec / o.packetsPerSec : r.ratio
-    const perRound = vsJs ? pairedRatio(r, o) : r.roundRatio
+    const v = r.ratio
+    const perRound = r.roundRatio
     const g = { workload: w, path: pathName, op, target, against, desc, value: v, perRound, ns: r.nsPerPacket, otherNs: o.nsPerPacket, gcMs: r.gcMsPerPass, otherGcMs: o.gcMsPerPass }
     if (op === 'info') g.info = true
     else {
-      g.goal = op === '>=' ? `>= ${target}x mqtt-packet` : op === '>=js' ? `>= 0.95x ${target}` : `> ${target}`
+      g.goal = `>= ${target}x mqtt-packet`
       g.pass = meets(op, target, v)
     }
     out.push(g)
@@ -767,14 +737,14 @@ async function main () {
   const C = buildContenders()
   console.log('mqttwire Node benchmark' + (opt.quick ? ' (--quick: smoke run, numbers not meaningful)' : ''))
   console.log(`machine: ${m.cores} cores, ${m.cpuModel}, Node ${m.node} (V8 ${m.v8}), ${m.platform}`)
-  console.log(`native addon: ${C.mwNative.hasNative}; gc between rounds: ${gc !== null}; untimed settle pass after each gc: ${settling()}; a sample = passes until >= ${opt.minMs} ms timed; rounds: ${opt.rounds} (+${opt.warmup} warm-up), contenders' order rotated every round${opt.readUp ? '; consumers read properties.userProperties' : ''}`)
+  console.log(`native addon: ${C.mwParser.hasNative}; gc between rounds: ${gc !== null}; untimed settle pass after each gc: ${settling()}; a sample = passes until >= ${opt.minMs} ms timed; rounds: ${opt.rounds} (+${opt.warmup} warm-up), contenders' order rotated every round${opt.readUp ? '; consumers read properties.userProperties' : ''}`)
   console.log(opt.cold
     ? 'reads: --cold, slices of one workload buffer (larger than the cache), the whole loop timed'
     : 'reads: as from a socket, each copied into a fresh Buffer just before parse() (in cache, as the kernel leaves it); only parse() calls are timed (--cold: slices of one big buffer)')
   console.log('All ratios compare numbers measured in THIS process run only: mqtt-packet\'s speed moves with heap state')
   console.log('and machine load, so never compare ratios across runs. Mpkt/s = median over rounds; spread = across rounds.')
   console.log('paths: ' + C.parse.map((c) => `${c.name} = ${c.desc}`).join('; '))
-  if (!C.mwNative.hasNative) {
+  if (!C.mwParser.hasNative) {
     console.error('bench/run.js: the native addon is not built (run `node scripts/setup.js` / `npm run build`)')
     process.exit(1)
   }
@@ -856,26 +826,6 @@ async function main () {
     }
   }
 
-  const crossSizes = [64, 256, 1024, 4096, 16384, 65536]
-  const crossContenders = C.parse.filter((c) => c.name !== 'mqtt-packet')
-  let crossover = null
-  if (want('cross') && crossContenders.length > 0) {
-    const crossW = W.streamWorkload('w1', 'w1 at several chunk sizes', pub(4).slice(0, Math.max(1000, Math.round(N / 2))), 4, opt.seed * 17)
-    const from = checks.length
-    for (const size of crossSizes) checkParse(crossW, W.chunk(crossW.stream, size), C.parse)
-    passed('cross', from)
-    const saved = opt.rounds
-    opt.rounds = Math.max(3, Math.min(opt.rounds, 7))
-    const table = []
-    for (const size of crossSizes) {
-      const w = Object.assign({}, crossW, { name: 'cross' })
-      const row = benchParse(w, W.chunk(crossW.stream, size), crossContenders, size)
-      table.push({ chunkSize: size, packets: row.packets, results: row.results })
-    }
-    opt.rounds = saved
-    crossover = { workload: 'w1', packets: crossW.packets, bytes: crossW.stream.length, table }
-    printCrossover(crossover)
-  }
   const evaluated = evalGoals(rows)
   const goals = evaluated.filter((g) => !g.info)
   const goalsInfo = evaluated.filter((g) => g.info)
@@ -895,7 +845,6 @@ async function main () {
     note: 'ratios compare contenders measured in the same process run; do not compare across runs',
     correctness: { passed: checks.every((c) => c.ok), checks },
     workloads: rows,
-    crossover,
     goals,
     goalsInfo,
     seconds: secs
@@ -997,24 +946,6 @@ async function replicate () {
   }
 }
 
-function printCrossover (x) {
-  const names = Object.keys(x.table[0].results)
-  console.log(`\nCrossover: w1 (${x.packets} packets, ${(x.bytes / 1e6).toFixed(1)} MB) fed in chunks of N bytes; Mpkt/s (median), native/js ratio`)
-  console.log('    ' + pad('chunk', 8) + names.map((n) => pad(n, 17, true)).join('') + pad('native/js', 11, true) + pad('router/r-js', 13, true))
-  for (const t of x.table) {
-    const r = t.results
-    const ratio = (a, b) => (r[a] && r[b]) ? fmt(r[a].packetsPerSec / r[b].packetsPerSec, 2) + 'x' : '-'
-    console.log('    ' + pad(t.chunkSize, 8) + names.map((n) => pad(fmtM(r[n].packetsPerSec), 17, true)).join('') +
-      pad(ratio('mqttwire-native', 'mqttwire-js'), 11, true) + pad(ratio('router', 'router-js'), 13, true))
-  }
-  const first = (a, b) => {
-    const t = x.table.find((t) => t.results[a] && t.results[b] && t.results[a].packetsPerSec >= t.results[b].packetsPerSec)
-    return t ? t.chunkSize : null
-  }
-  x.crossoverDropIn = first('mqttwire-native', 'mqttwire-js')
-  x.crossoverRouter = first('router', 'router-js')
-  console.log(`    smallest chunk size where native >= js: drop-in ${x.crossoverDropIn === null ? 'none (js faster at every size)' : x.crossoverDropIn + ' B'}, router ${x.crossoverRouter === null ? 'none (js faster at every size)' : x.crossoverRouter + ' B'}`)
-}
 
 main().catch((err) => {
   console.error(err && err.stack ? err.stack : err)

@@ -9,11 +9,11 @@
 
 const { view } = require('./view')
 
-const CMDS = [
-  'reserved', 'connect', 'connack', 'publish', 'puback', 'pubrec', 'pubrel',
-  'pubcomp', 'subscribe', 'suback', 'unsubscribe', 'unsuback', 'pingreq',
-  'pingresp', 'disconnect', 'auth'
-]
+const { PACKET_NAMES: CMDS, PROPERTIES, TAPE } = require('./generated/protocol')
+
+const { R_LENGTH, PUBLISH_TOPIC, PUBLISH_MESSAGE_ID, PUBLISH_PAYLOAD, PUBLISH_PROPERTIES } = TAPE
+const { CONNECT_PROTOCOL_ID, CONNECT_LEVEL, CONNECT_FLAGS, CONNECT_KEEPALIVE, CONNECT_REST } = TAPE
+const { CONNACK_FLAGS, CONNACK_CODE, CONNACK_PROPERTIES, MESSAGE_ID, ACK_REASON, ACK_PROPERTIES, SUB_REST, REASON, REASON_PROPERTIES } = TAPE
 
 /** Same fields, same order as mqtt-packet's Packet. */
 class Packet {
@@ -56,37 +56,25 @@ const PublishQos0 = class Packet {
   }
 }
 
-// property id -> [name, kind]; kind: 0 number, 1 boolean (0/1 byte), 2 string, 3 binary, 4 pair
+// property id -> name, and -> how its value is read: 0 a number, 1 a boolean
+// (mqtt-packet's 'byte'), 2 a string, 3 a binary, 4 a string pair
 const PNAME = []
 const PKIND = new Uint8Array(256)
-function def (id, name, kind) { PNAME[id] = name; PKIND[id] = kind }
-def(1, 'payloadFormatIndicator', 1)
-def(2, 'messageExpiryInterval', 0)
-def(3, 'contentType', 2)
-def(8, 'responseTopic', 2)
-def(9, 'correlationData', 3)
-def(11, 'subscriptionIdentifier', 0)
-def(17, 'sessionExpiryInterval', 0)
-def(18, 'assignedClientIdentifier', 2)
-def(19, 'serverKeepAlive', 0)
-def(21, 'authenticationMethod', 2)
-def(22, 'authenticationData', 3)
-def(23, 'requestProblemInformation', 1)
-def(24, 'willDelayInterval', 0)
-def(25, 'requestResponseInformation', 1)
-def(26, 'responseInformation', 2)
-def(28, 'serverReference', 2)
-def(31, 'reasonString', 2)
-def(33, 'receiveMaximum', 0)
-def(34, 'topicAliasMaximum', 0)
-def(35, 'topicAlias', 0)
-def(36, 'maximumQoS', 0) // mqtt-packet reads it as 'int8': a number
-def(37, 'retainAvailable', 1)
-def(38, 'userProperties', 4)
-def(39, 'maximumPacketSize', 0)
-def(40, 'wildcardSubscriptionAvailable', 1)
-def(41, 'subscriptionIdentifiersAvailable', 1)
-def(42, 'sharedSubscriptionAvailable', 1)
+const KIND_OF_TYPE = { int8: 0, int16: 0, int32: 0, var: 0, byte: 1, string: 2, binary: 3, pair: 4 }
+for (const p of PROPERTIES) {
+  PNAME[p.id] = p.name
+  PKIND[p.id] = KIND_OF_TYPE[p.type]
+}
+// property name -> id
+const ID = Object.fromEntries(PROPERTIES.map((p) => [p.name, p.id]))
+const PFI = ID.payloadFormatIndicator
+const MEI = ID.messageExpiryInterval
+const CT = ID.contentType
+const RT = ID.responseTopic
+const CD = ID.correlationData
+const SID = ID.subscriptionIdentifier
+const RS = ID.reasonString
+const TA = ID.topicAlias
 
 /**
  * A tape string (off, len|ASCII|IN_ARENA) as a JS string: a slice of the
@@ -135,14 +123,14 @@ function buildProps (buf, T, i, A, ab, bo) {
     // First occurrence of the properties PUBLISH carries: named stores (one
     // inline cache per site) instead of a keyed store by computed name.
     switch (id) {
-      case 1: if (o.payloadFormatIndicator === undefined) { o.payloadFormatIndicator = v; continue } break
-      case 2: if (o.messageExpiryInterval === undefined) { o.messageExpiryInterval = v; continue } break
-      case 3: if (o.contentType === undefined) { o.contentType = v; continue } break
-      case 8: if (o.responseTopic === undefined) { o.responseTopic = v; continue } break
-      case 9: if (o.correlationData === undefined) { o.correlationData = v; continue } break
-      case 11: if (o.subscriptionIdentifier === undefined) { o.subscriptionIdentifier = v; continue } break
-      case 31: if (o.reasonString === undefined) { o.reasonString = v; continue } break
-      case 35: if (o.topicAlias === undefined) { o.topicAlias = v; continue } break
+      case PFI: if (o.payloadFormatIndicator === undefined) { o.payloadFormatIndicator = v; continue } break
+      case MEI: if (o.messageExpiryInterval === undefined) { o.messageExpiryInterval = v; continue } break
+      case CT: if (o.contentType === undefined) { o.contentType = v; continue } break
+      case RT: if (o.responseTopic === undefined) { o.responseTopic = v; continue } break
+      case CD: if (o.correlationData === undefined) { o.correlationData = v; continue } break
+      case SID: if (o.subscriptionIdentifier === undefined) { o.subscriptionIdentifier = v; continue } break
+      case RS: if (o.reasonString === undefined) { o.reasonString = v; continue } break
+      case TA: if (o.topicAlias === undefined) { o.topicAlias = v; continue } break
     }
     // Repeats other than subscriptionIdentifier (never 0 when strict) reach
     // here only in lenient mode.
@@ -173,12 +161,12 @@ function combine (cur, v) {
 }
 
 function buildConnect (buf, T, r, packet, A, ab, bo) {
-  packet.protocolId = str(buf, A, T[r + 4], T[r + 5])
-  const level = T[r + 6]
+  packet.protocolId = str(buf, A, T[r + CONNECT_PROTOCOL_ID], T[r + CONNECT_PROTOCOL_ID + 1])
+  const level = T[r + CONNECT_LEVEL]
   const v = level & 0x7F
   packet.protocolVersion = v
   if (level >= 0x80) packet.bridgeMode = true
-  const f = T[r + 7]
+  const f = T[r + CONNECT_FLAGS]
   const will = (f & 0x04) !== 0
   let wo
   if (will) {
@@ -186,8 +174,8 @@ function buildConnect (buf, T, r, packet, A, ab, bo) {
     packet.will = wo
   }
   packet.clean = (f & 0x02) !== 0
-  packet.keepalive = T[r + 8]
-  let i = r + 9
+  packet.keepalive = T[r + CONNECT_KEEPALIVE]
+  let i = r + CONNECT_REST
   if (v === 5) {
     const p = buildProps(buf, T, i, A, ab, bo)
     if (p !== undefined) packet.properties = p
@@ -225,18 +213,18 @@ function buildPacket (buf, T, r, A, ab, bo) {
   const type = h & 0xF
   const flags = (h >> 4) & 0xF
   const version = (h >> 8) & 0xFF
-  const length = T[r + 3]
+  const length = T[r + R_LENGTH]
   if (type === 3) {
-    const po = T[r + 7]
-    const tw = T[r + 5]
-    const to = T[r + 4]
+    const po = T[r + PUBLISH_PAYLOAD]
+    const tw = T[r + PUBLISH_TOPIC + 1]
+    const to = T[r + PUBLISH_TOPIC]
     const topic = str(buf, A, to, tw)
-    const payload = view(ab, bo + po, T[r + 8])
+    const payload = view(ab, bo + po, T[r + PUBLISH_PAYLOAD + 1])
     const packet = (flags & 6) !== 0
-      ? new PublishWithId((flags & 1) !== 0, (flags >> 1) & 3, (flags & 8) !== 0, length, topic, payload, T[r + 6])
+      ? new PublishWithId((flags & 1) !== 0, (flags >> 1) & 3, (flags & 8) !== 0, length, topic, payload, T[r + PUBLISH_MESSAGE_ID])
       : new PublishQos0((flags & 1) !== 0, (flags & 8) !== 0, length, topic, payload)
     if (version === 5) {
-      const p = buildProps(buf, T, r + 9, A, ab, bo)
+      const p = buildProps(buf, T, r + PUBLISH_PROPERTIES, A, ab, bo)
       if (p !== undefined) packet.properties = p
     }
     return packet
@@ -247,21 +235,21 @@ function buildPacket (buf, T, r, A, ab, bo) {
     case 1:
       return buildConnect(buf, T, r, packet, A, ab, bo)
     case 2: {
-      packet.sessionPresent = (T[r + 4] & 1) !== 0
+      packet.sessionPresent = (T[r + CONNACK_FLAGS] & 1) !== 0
       if (version === 5) {
-        packet.reasonCode = T[r + 5]
-        const p = buildProps(buf, T, r + 6, A, ab, bo)
+        packet.reasonCode = T[r + CONNACK_CODE]
+        const p = buildProps(buf, T, r + CONNACK_PROPERTIES, A, ab, bo)
         if (p !== undefined) packet.properties = p
       } else {
-        packet.returnCode = T[r + 5]
+        packet.returnCode = T[r + CONNACK_CODE]
       }
       return packet
     }
     case 4: case 5: case 6: case 7: {
-      packet.messageId = T[r + 4]
+      packet.messageId = T[r + MESSAGE_ID]
       if (version === 5) {
-        packet.reasonCode = T[r + 5]
-        const p = buildProps(buf, T, r + 6, A, ab, bo)
+        packet.reasonCode = T[r + ACK_REASON]
+        const p = buildProps(buf, T, r + ACK_PROPERTIES, A, ab, bo)
         if (p !== undefined) packet.properties = p
       }
       return packet
@@ -269,8 +257,8 @@ function buildPacket (buf, T, r, A, ab, bo) {
     case 8: {
       const subs = []
       packet.subscriptions = subs
-      packet.messageId = T[r + 4]
-      let i = r + 5
+      packet.messageId = T[r + MESSAGE_ID]
+      let i = r + SUB_REST
       if (version === 5) {
         const p = buildProps(buf, T, i, A, ab, bo)
         if (p !== undefined) packet.properties = p
@@ -295,8 +283,8 @@ function buildPacket (buf, T, r, A, ab, bo) {
     case 9: {
       const granted = []
       packet.granted = granted
-      packet.messageId = T[r + 4]
-      let i = r + 5
+      packet.messageId = T[r + MESSAGE_ID]
+      let i = r + SUB_REST
       if (version === 5) {
         const p = buildProps(buf, T, i, A, ab, bo)
         if (p !== undefined) packet.properties = p
@@ -310,8 +298,8 @@ function buildPacket (buf, T, r, A, ab, bo) {
     case 10: {
       const unsubs = []
       packet.unsubscriptions = unsubs
-      packet.messageId = T[r + 4]
-      let i = r + 5
+      packet.messageId = T[r + MESSAGE_ID]
+      let i = r + SUB_REST
       if (version === 5) {
         const p = buildProps(buf, T, i, A, ab, bo)
         if (p !== undefined) packet.properties = p
@@ -325,9 +313,9 @@ function buildPacket (buf, T, r, A, ab, bo) {
       return packet
     }
     case 11: {
-      packet.messageId = T[r + 4]
+      packet.messageId = T[r + MESSAGE_ID]
       if (version === 5) {
-        let i = r + 5
+        let i = r + SUB_REST
         const p = buildProps(buf, T, i, A, ab, bo)
         if (p !== undefined) packet.properties = p
         i += 1 + T[i]
@@ -342,8 +330,8 @@ function buildPacket (buf, T, r, A, ab, bo) {
     case 14:
     case 15: {
       if (version === 5) {
-        packet.reasonCode = T[r + 4]
-        const p = buildProps(buf, T, r + 5, A, ab, bo)
+        packet.reasonCode = T[r + REASON]
+        const p = buildProps(buf, T, r + REASON_PROPERTIES, A, ab, bo)
         if (p !== undefined) packet.properties = p
       }
       return packet
@@ -353,4 +341,4 @@ function buildPacket (buf, T, r, A, ab, bo) {
   }
 }
 
-module.exports = { buildPacket, buildProps, str, addPair, combine, Packet, CMDS, PNAME }
+module.exports = { buildPacket, buildProps, str, addPair, combine, Packet, CMDS, PNAME, ID }

@@ -1,28 +1,24 @@
 'use strict'
 // The streaming engine shared by Parser and Router.
 //
-// Each socket chunk is framed in place with one framer call into a reused
-// module-level tape; only a packet that straddles two chunks is copied (into a
-// buffer just large enough for it). Subclasses implement
+// Each socket chunk is framed by one native call (lib/native.js) into a
+// reused module-level tape, registered with the addon once per thread; a
+// 'packet' handler that parses meanwhile gets a tape of its own. Strings and
+// payloads are cut from the chunk itself; only a packet that straddles two
+// chunks is copied (into a buffer just large enough for it). Subclasses implement
 // `_mwDeliver(buf, T, r, A, ab, bo)` (one record) and get `parse(buf)`.
 
 const { EventEmitter } = require('events')
-const { selectFramer } = require('./native')
+const { nativeFrame: frame, registerTape } = require('./native')
+const { TAPE } = require('./generated/protocol')
 const { makeError } = require('./errors')
-const { readStrict, readMaxPacketSize, readFramerName } = require('./defaults')
+const { readStrict, readMaxPacketSize, checkFramerOption } = require('./defaults')
 const { view } = require('./view')
 const { isAnyArrayBuffer } = require('node:util').types
 
-const DONE = 0
-const PARTIAL = 1
-const ERROR = 2
-const FULL = 3
-// config bits (docs/tape.md): mqtt-packet's leniency (Rust tape::LENIENT);
-// ASCII strings copied to the tape's string arena (tape::ARENA)
-const LENIENT = 0x200
-const ARENA = 0x400
-// tape header words: records start here
-const HEADER = 10
+const { DONE, PARTIAL, ERROR, FULL, LENIENT, ARENA, BRIDGE } = TAPE
+const { STATUS, NEXT, NEED_OR_CODE, ERROR_PARAM, ERROR_OFFSET, RECORDS, VERSION, ARENA_AT, ARENA_USED, R_WORDS, R_OFFSET } = TAPE
+const HEADER = TAPE.HEADER_WORDS
 // Bytes to frame from which the string arena is used: below that (a socket
 // read of a few packets) one latin1Slice per string is cheaper than copying
 // the strings to the arena and making one more string of it (bench/ab.js w5).
@@ -30,21 +26,23 @@ const ARENA_MIN = 4096
 
 const INITIAL_TAPE = 16384 // words; grown x2 when a call reports FULL
 let sharedTape = new Uint32Array(INITIAL_TAPE)
+registerTape(sharedTape)
 let tapeBusy = false // a 'packet' handler may parse with another parser: it then gets its own tape
 
-// The arena of a tape as one JS string (T[8]: start, T[9]: bytes used), to
-// which the records' arena strings are offsets: one native call per framer
-// call instead of one per string, and `substring` per string.
+// The arena of a tape as one JS string (T[ARENA_AT]: start, T[ARENA_USED]:
+// bytes used), to which the records' arena strings are offsets: one native
+// call per frame call instead of one per string, and `substring` per string.
+// lastTape / lastTapeBytes cache a byte view of the last tape seen.
 let lastTape = null
 let lastTapeBytes = null
 function arenaOf (T) {
-  const used = T[9]
+  const used = T[ARENA_USED]
   if (used === 0) return ''
   if (T !== lastTape) {
     lastTape = T
     lastTapeBytes = Buffer.from(T.buffer, T.byteOffset, T.byteLength)
   }
-  const at = T[8]
+  const at = T[ARENA_AT]
   return lastTapeBytes.latin1Slice(at, at + used)
 }
 
@@ -78,7 +76,7 @@ function configOf (settings) {
     if (pv === 3 || pv === 5) v = pv
     if (settings.bridgeMode) bridge = 1
   }
-  return v | (bridge << 8)
+  return v | (bridge !== 0 ? BRIDGE : 0)
 }
 
 /** The config bits that do not come from the settings: LENIENT unless strict; ARENA. */
@@ -86,16 +84,11 @@ function modeBits (opts) {
   return (readStrict(opts) ? 0 : LENIENT) | ARENA
 }
 
-function readFramer (opts) {
-  return selectFramer(readFramerName(opts))
-}
-
 class Core extends EventEmitter {
   constructor () {
     super()
     this.settings = null
     this.error = null
-    this._mwFrame = null
     this._mwMax = 0
     this._mwMode = 0 // LENIENT or 0, fixed at construction (settings change with a CONNECT)
     this._mwPend = null // Buffer holding the start of a straddling packet
@@ -121,7 +114,7 @@ class Core extends EventEmitter {
   _mwInit (opts) {
     // opts may be a huge circular object (MQTT.js client options): read only what we need.
     this.settings = opts || {}
-    this._mwFrame = readFramer(opts)
+    checkFramerOption(opts)
     this._mwMax = readMaxPacketSize(opts)
     this._mwMode = modeBits(opts)
     this._mwResetState()
@@ -173,37 +166,39 @@ class Core extends EventEmitter {
     }
     const mode = len - off < ARENA_MIN ? this._mwMode & ~ARENA : this._mwMode
     let config = configOf(this.settings) | mode
-    const frame = this._mwFrame
     const max = this._mwMax
     // read once per chunk: every payload view is made over them (lib/build.js view)
     const ab = buf.buffer
     const bo = buf.byteOffset
     while (off < len) {
       frame(buf, off, len, config, max, T)
-      const status = T[0]
-      const n = T[5]
+      const status = T[STATUS]
+      const n = T[RECORDS]
       const A = arenaOf(T)
       let r = HEADER
       for (let k = 0; k < n; k++) {
         this._mwDeliver(buf, T, r, A, ab, bo)
-        r += T[r + 1]
+        r += T[r + R_WORDS]
       }
       if (status === DONE) break
-      const at = T[1]
+      const at = T[NEXT]
       if (status === PARTIAL) {
-        this._mwStash(buf, at, len, T[2])
+        this._mwStash(buf, at, len, T[NEED_OR_CODE])
         break
       }
       if (status === ERROR) {
         this._mwBadHead = Buffer.from(buf.subarray(at, Math.min(len, at + 5)))
-        this._mwError(T[2], T[3], T[4])
+        this._mwError(T[NEED_OR_CODE], T[ERROR_PARAM], T[ERROR_OFFSET])
         return len - at
       }
       // FULL: grow the tape and go on from the first packet not recorded
-      config = T[6] | mode
+      config = T[VERSION] | mode
       off = at
       T = new Uint32Array(T.length * 2)
-      if (own) sharedTape = T
+      if (own) {
+        sharedTape = T
+        registerTape(T)
+      }
     }
     return this._mwBuffered()
   }
@@ -233,7 +228,6 @@ class Core extends EventEmitter {
   _mwFill (buf, T, own) {
     const len = buf.length
     let off = 0
-    const frame = this._mwFrame
     const max = this._mwMax
     while (this._mwPendTotal === 0) {
       // fixed header incomplete (at most 4 bytes held): add up to 5 bytes and look again
@@ -249,22 +243,22 @@ class Core extends EventEmitter {
       }
       buf.copy(p, have, off, off + k)
       frame(p, 0, have + k, configOf(this.settings) | (this._mwMode & ~ARENA), max, T)
-      if (T[5] > 0) {
+      if (T[RECORDS] > 0) {
         // the packet is complete within these bytes
-        const size = T[5] > 1 ? T[HEADER + T[HEADER + 1] + 2] : T[1]
+        const size = T[RECORDS] > 1 ? T[HEADER + T[HEADER + R_WORDS] + R_OFFSET] : T[NEXT]
         this._mwPend = null
         this._mwPendLen = 0
         this._mwDeliver(p, T, HEADER, arenaOf(T), p.buffer, p.byteOffset)
         return off + size - have
       }
-      if (T[1] !== 0) throw new Error('mqttwire: framer reported no record for the first packet')
-      if (T[0] === ERROR) {
+      if (T[NEXT] !== 0) throw new Error('mqttwire: framer reported no record for the first packet')
+      if (T[STATUS] === ERROR) {
         this._mwBadHead = Buffer.from(p.subarray(0, Math.min(have + k, 5)))
-        this._mwError(T[2], T[3], T[4])
+        this._mwError(T[NEED_OR_CODE], T[ERROR_PARAM], T[ERROR_OFFSET])
         return -1
       }
       // PARTIAL on the pending packet
-      const total = T[2]
+      const total = T[NEED_OR_CODE]
       if (total === 0) {
         this._mwPendLen = have + k
         off += k
@@ -305,14 +299,17 @@ class Core extends EventEmitter {
     this._mwPendTotal = 0
     for (;;) {
       frame(p, 0, total, configOf(this.settings) | (this._mwMode & ~ARENA), max, T)
-      if (T[0] !== FULL) break
+      if (T[STATUS] !== FULL) break
       T = new Uint32Array(T.length * 2)
-      if (own) sharedTape = T
+      if (own) {
+        sharedTape = T
+        registerTape(T)
+      }
     }
-    if (T[5] === 1) this._mwDeliver(p, T, HEADER, arenaOf(T), p.buffer, p.byteOffset)
-    if (T[0] === ERROR) {
+    if (T[RECORDS] === 1) this._mwDeliver(p, T, HEADER, arenaOf(T), p.buffer, p.byteOffset)
+    if (T[STATUS] === ERROR) {
       this._mwBadHead = Buffer.from(p.subarray(0, Math.min(total, 5)))
-      this._mwError(T[2], T[3], T[4])
+      this._mwError(T[NEED_OR_CODE], T[ERROR_PARAM], T[ERROR_OFFSET])
       return -1
     }
     return off + need
@@ -323,14 +320,4 @@ class Core extends EventEmitter {
   }
 }
 
-/** Frame a whole buffer synchronously with the JS or native framer; returns the tape. */
-function frameAll (frame, buf, config, max) {
-  let T = new Uint32Array(Math.max(64, Math.min(1 << 20, buf.length + 64)))
-  for (;;) {
-    frame(buf, 0, buf.length, config, max, T)
-    if (T[0] !== FULL) return T
-    T = new Uint32Array(T.length * 2)
-  }
-}
-
-module.exports = { Core, asBuffer, configOf, modeBits, readMaxPacketSize, frameAll, arenaOf, LENIENT, ARENA, HEADER, DONE, PARTIAL, ERROR, FULL }
+module.exports = { Core, asBuffer, configOf, modeBits, readMaxPacketSize, arenaOf }

@@ -12,8 +12,9 @@
 //               topics, U+0000, repeated / misplaced v5 properties, ...).
 //               Env: MQTTWIRE_STRICT = 0 | false | no | off  or  1 | true | yes | on.
 // maxPacketSize 0 (default): no limit beyond the spec's 268,435,460 bytes.
-// framer        undefined (default): MQTTWIRE_FRAMER if set, else 'native';
-//               or 'native' / 'js'.
+//
+// Rust frames every read; there is no framer to choose. An `opts.framer` of
+// 'native' (or none) is accepted and ignored; any other value is a TypeError.
 
 function parseBoolEnv (name, value) {
   if (value === undefined || value === '') return undefined
@@ -42,18 +43,10 @@ function checkMaxPacketSize (m, where) {
   return Math.floor(m)
 }
 
-function checkFramer (f, where) {
-  if (f === undefined || f === null) return undefined
-  if (f !== 'native' && f !== 'js' && f !== 'auto') {
-    throw new TypeError(`mqttwire: ${where} must be 'auto', 'native', 'js' or undefined`)
-  }
-  return f
-}
 
 const state = {
   strict: envStrict === undefined ? true : envStrict,
-  maxPacketSize: 0,
-  framer: undefined
+  maxPacketSize: 0
 }
 
 /** The defaults object (validated on assignment). */
@@ -67,11 +60,6 @@ const defaults = Object.seal(Object.create(Object.prototype, {
     enumerable: true,
     get () { return state.maxPacketSize },
     set (v) { state.maxPacketSize = checkMaxPacketSize(v, 'defaults.maxPacketSize') }
-  },
-  framer: {
-    enumerable: true,
-    get () { return state.framer },
-    set (v) { state.framer = checkFramer(v, 'defaults.framer') }
   }
 }))
 
@@ -91,10 +79,12 @@ function readMaxPacketSize (opts) {
   return checkMaxPacketSize(m, 'maxPacketSize')
 }
 
-/** opts.framer, else defaults.framer (undefined = MQTTWIRE_FRAMER or 'native'). */
-function readFramerName (opts) {
+/** Checks opts.framer: nothing or 'native' (ignored: Rust frames every read). */
+function checkFramerOption (opts) {
   const f = isObj(opts) ? opts.framer : undefined
-  return f === undefined || f === null ? state.framer : f
+  if (f !== undefined && f !== null && f !== 'native') {
+    throw new TypeError(`mqttwire: opts.framer ${JSON.stringify(f)} is not supported: Rust frames every read (omit the option, or pass 'native')`)
+  }
 }
 
-module.exports = { defaults, readStrict, readMaxPacketSize, readFramerName, envStrict, parseBoolEnv }
+module.exports = { defaults, readStrict, readMaxPacketSize, checkFramerOption, envStrict, parseBoolEnv }

@@ -14,8 +14,9 @@
 // stream in a few cases, e.g. an empty userProperties object).
 
 const { Buffer } = require('buffer')
-const { view } = require('./view')
+const { allocate, SLAB_MAX_PACKET } = require('./blocks')
 const { PublishProperties } = require('./publish-properties')
+const { PACKET_NAMES, REQUIRED_FLAGS, PROPERTIES: GENERATED_PROPERTIES } = require('./generated/protocol')
 
 const EMPTY = Buffer.alloc(0)
 const VARBYTEINT_MAX = 268435455
@@ -27,56 +28,10 @@ const VARBYTEINT_MAX = 268435455
 const state = { error: null, tail: null }
 const SPLIT_PAYLOAD = 512
 
-// ---------------------------------------------------------------------------
-// Buffer allocation
-//
-// Packets are views (lib/view.js) carved from private memory: small ones
-// (< 512 B) from a 64 KiB pool, medium ones (a PUBLISH with a few KiB of
-// payload) from a 128 KiB slab; big packets get their own memory. Carving
-// skips allocUnsafe's argument checks and pool lookups (paired A/B, generate
-// of w1: 1.15-1.19x). A new ArrayBuffer costs ~1.3-2 us whatever its size
-// (bench/ops.js), ~35 ns a packet when refilled every 8 KiB as Node's pool
-// is, ~4 ns every 64 KiB (A/B, generate of w1: 1.08-1.18x over 8 KiB). The
-// price: a packet kept alive keeps its block alive (64 KiB at most), as a
-// payload view from the parser keeps its socket read.
-
-const SMALL_PACKET = 512
-const SLAB_MAX_PACKET = 16 * 1024
 // Strings up to this many chars are copied char by char in JS (copyChars),
 // cheaper than the native writers; a PUBLISH topic that short is also taken
 // as ASCII and checked while it is copied.
 const SHORT_STRING = 48
-
-/** Memory packets are carved from, 8-byte aligned; a new block when full. */
-class Region {
-  constructor (size) {
-    this.size = size
-    this.ab = null // the block's ArrayBuffer and byteOffset
-    this.base = 0
-    this.offset = size
-  }
-
-  take (n) {
-    if (this.offset + n > this.size) {
-      const b = Buffer.allocUnsafeSlow(this.size)
-      this.ab = b.buffer
-      this.base = b.byteOffset
-      this.offset = 0
-    }
-    const buf = view(this.ab, this.base + this.offset, n)
-    this.offset = (this.offset + n + 7) & ~7
-    return buf
-  }
-}
-
-const pool = new Region(64 * 1024)
-const slab = new Region(128 * 1024)
-
-function allocate (size) {
-  if (size < SMALL_PACKET) return pool.take(size)
-  if (size > SLAB_MAX_PACKET) return Buffer.allocUnsafeSlow(size)
-  return slab.take(size)
-}
 
 // ---------------------------------------------------------------------------
 // Tables
@@ -96,12 +51,12 @@ const PUBLISH_HEADER = headerTable(3)
 const SUBSCRIBE_HEADER = headerTable(8)
 const UNSUBSCRIBE_HEADER = headerTable(10)
 
-const CONFIRMATION_HEADER = Object.assign(Object.create(null), {
-  puback: 0x40,
-  pubrec: 0x50,
-  pubrel: 0x62,
-  pubcomp: 0x70
-})
+// cmd -> fixed header byte (type << 4 | the flags the spec requires)
+const CONFIRMATION_HEADER = Object.create(null)
+for (const cmd of ['puback', 'pubrec', 'pubrel', 'pubcomp']) {
+  const t = PACKET_NAMES.indexOf(cmd)
+  CONFIRMATION_HEADER[cmd] = (t << 4) | REQUIRED_FLAGS[t]
+}
 
 const SUBSCRIBE_OPTIONS_QOS = [0x00, 0x01, 0x02]
 const SUBSCRIBE_OPTIONS_RH = [0x00, 0x10, 0x20]
@@ -122,37 +77,8 @@ const T_PAIR = 8 // user properties
 // '__proto__', ...) unknown and is the cheapest lookup by dynamic key.
 const PROPERTIES = new Map()
 
-function defineProperty (name, id, type) {
-  PROPERTIES.set(name, { id, type })
-}
-
-defineProperty('payloadFormatIndicator', 1, T_BYTE)
-defineProperty('messageExpiryInterval', 2, T_INT32)
-defineProperty('contentType', 3, T_STRING)
-defineProperty('responseTopic', 8, T_STRING)
-defineProperty('correlationData', 9, T_BINARY)
-defineProperty('subscriptionIdentifier', 11, T_VAR)
-defineProperty('sessionExpiryInterval', 17, T_INT32)
-defineProperty('assignedClientIdentifier', 18, T_STRING)
-defineProperty('serverKeepAlive', 19, T_INT16)
-defineProperty('authenticationMethod', 21, T_STRING)
-defineProperty('authenticationData', 22, T_BINARY)
-defineProperty('requestProblemInformation', 23, T_BYTE)
-defineProperty('willDelayInterval', 24, T_INT32)
-defineProperty('requestResponseInformation', 25, T_BYTE)
-defineProperty('responseInformation', 26, T_STRING)
-defineProperty('serverReference', 28, T_STRING)
-defineProperty('reasonString', 31, T_STRING)
-defineProperty('receiveMaximum', 33, T_INT16)
-defineProperty('topicAliasMaximum', 34, T_INT16)
-defineProperty('topicAlias', 35, T_INT16)
-defineProperty('maximumQoS', 36, T_INT8)
-defineProperty('retainAvailable', 37, T_BYTE)
-defineProperty('userProperties', 38, T_PAIR)
-defineProperty('maximumPacketSize', 39, T_INT32)
-defineProperty('wildcardSubscriptionAvailable', 40, T_BYTE)
-defineProperty('subscriptionIdentifiersAvailable', 41, T_BYTE)
-defineProperty('sharedSubscriptionAvailable', 42, T_BYTE)
+const TYPE_OF = { byte: T_BYTE, int8: T_INT8, int16: T_INT16, int32: T_INT32, var: T_VAR, string: T_STRING, binary: T_BINARY, pair: T_PAIR }
+for (const p of GENERATED_PROPERTIES) PROPERTIES.set(p.name, { id: p.id, type: TYPE_OF[p.type] })
 
 // Bits for the properties that may be dropped to honour maximumPacketSize
 const SKIP_NONE = 0
@@ -519,10 +445,8 @@ function writeEntry (buf, off, name, value, ascii) {
 // Properties of acknowledgement-like packets: reasonString then
 // userProperties are dropped while the packet would exceed the
 // maximumPacketSize found in opts.properties (compared, as mqtt-packet does,
-// against the remaining length). Returns the skip mask to use, or -1 on
-// failure; the body size is left in `ackPropsSize`.
-let ackPropsSize = 0
-
+// against the remaining length). Returns -1 on failure, else the skip mask
+// to use and the size of the property block, packed: skipOf(r), propsSizeOf(r).
 function ackProperties (props, opts, length) {
   let size = propertiesSize(props, SKIP_NONE)
   if (size < 0) return -1
@@ -545,21 +469,26 @@ function ackProperties (props, opts, length) {
       if (size < 0) return -1
     }
   }
-  ackPropsSize = size
-  return skip
+  return skip | (size << 2)
 }
 
-// Start of a packet: fixed header byte + remaining length. Returns the Buffer
-// positioned after the header in `headerEnd`, or null if the remaining length
-// is too big.
-let headerEnd = 0
+// What ackProperties returned: the skip mask and the property block's size.
+const skipOf = (r) => r & SKIP_MASK
+const propsSizeOf = (r) => r >>> 2
 
+// Bytes of the fixed header of a packet with this remaining length.
+function headerSize (length) {
+  return 1 + (length < 128 ? 1 : length < 16384 ? 2 : length < 2097152 ? 3 : 4)
+}
+
+// Start of a packet: fixed header byte + remaining length (the body starts at
+// headerSize(length)). Returns the Buffer, or null if the remaining length is
+// too big.
 function allocPacket (header, length, omit = 0) {
   if (length > VARBYTEINT_MAX) return fail(`Invalid variable byte integer: ${length}`)
-  const lengthSize = length < 128 ? 1 : length < 16384 ? 2 : length < 2097152 ? 3 : 4
-  const buf = allocate(1 + lengthSize + length - omit)
+  const buf = allocate(headerSize(length) + length - omit)
   buf[0] = header
-  headerEnd = writeVarInt(buf, 1, length)
+  writeVarInt(buf, 1, length)
   return buf
 }
 
@@ -668,7 +597,7 @@ function connect (packet) {
 
   const buf = allocPacket(0x10, length)
   if (buf === null) return null
-  let off = headerEnd
+  let off = headerSize(length)
 
   if (typeof protocolId === 'string') off = writeSizedString(buf, off, protocolId, protocolIdSize)
   else off = writeBytes(buf, off, protocolId)
@@ -729,7 +658,7 @@ function connack (packet, opts) {
 
   const buf = allocPacket(0x20, length)
   if (buf === null) return null
-  let off = headerEnd
+  let off = headerSize(length)
   buf[off++] = settings.sessionPresent ? 1 : 0
   buf[off++] = rc
   if (version === 5) writeProperties(buf, off, properties, SKIP_NONE, propsSize)
@@ -802,7 +731,7 @@ function publish (packet, opts, split, exact) {
   const tail = split === true && payload.length >= SPLIT_PAYLOAD && isBuffer(payload)
   const buf = allocPacket(header, length, tail ? payload.length : 0)
   if (buf === null) return null
-  let off = headerEnd
+  let off = headerSize(length)
 
   if (asciiTopic) {
     off = writeAsciiString(buf, off, topic)
@@ -849,10 +778,11 @@ function confirmation (packet, opts) {
   if (version === 5) {
     length = 3
     if (properties !== null && typeof properties === 'object') {
-      skip = ackProperties(properties, opts, length)
-      if (skip < 0) return null
+      const r = ackProperties(properties, opts, length)
+      if (r < 0) return null
       withProps = true
-      propsSize = ackPropsSize
+      skip = skipOf(r)
+      propsSize = propsSizeOf(r)
       length += varIntSize(propsSize) + propsSize
     } else if (reasonCode !== 0) {
       // reason code followed by an empty property block
@@ -865,7 +795,7 @@ function confirmation (packet, opts) {
 
   const buf = allocPacket(header, length)
   if (buf === null) return null
-  let off = writeUInt16(buf, headerEnd, id)
+  let off = writeUInt16(buf, headerSize(length), id)
   if (length > 2) {
     buf[off++] = reasonCode
     if (withProps) writeProperties(buf, off, properties, skip, propsSize)
@@ -910,7 +840,7 @@ function subscribe (packet, opts) {
 
   const buf = allocPacket(SUBSCRIBE_HEADER[1][settings.dup ? 1 : 0][0], length)
   if (buf === null) return null
-  let off = writeUInt16(buf, headerEnd, id)
+  let off = writeUInt16(buf, headerSize(length), id)
   if (version === 5) off = writeProperties(buf, off, properties, SKIP_NONE, propsSize)
 
   for (let i = 0; i < subs.length; i++) {
@@ -955,15 +885,16 @@ function suback (packet, opts) {
   let skip = SKIP_NONE
   let propsSize = 0
   if (version === 5) {
-    skip = ackProperties(properties, opts, length)
-    if (skip < 0) return null
-    propsSize = ackPropsSize
+    const r = ackProperties(properties, opts, length)
+    if (r < 0) return null
+    skip = skipOf(r)
+    propsSize = propsSizeOf(r)
     length += varIntSize(propsSize) + propsSize
   }
 
   const buf = allocPacket(0x90, length)
   if (buf === null) return null
-  let off = writeUInt16(buf, headerEnd, id)
+  let off = writeUInt16(buf, headerSize(length), id)
   if (version === 5) off = writeProperties(buf, off, properties, skip, propsSize)
   writeGranted(buf, off, granted)
   return buf
@@ -996,7 +927,7 @@ function unsubscribe (packet, opts) {
 
   const buf = allocPacket(UNSUBSCRIBE_HEADER[1][settings.dup ? 1 : 0][0], length)
   if (buf === null) return null
-  let off = writeUInt16(buf, headerEnd, id)
+  let off = writeUInt16(buf, headerSize(length), id)
   if (version === 5) off = writeProperties(buf, off, properties, SKIP_NONE, propsSize)
   for (let i = 0; i < unsubs.length; i++) off = writeString(buf, off, unsubs[i])
   return buf
@@ -1018,15 +949,16 @@ function unsuback (packet, opts) {
     const count = grantedSize(granted)
     if (count < 0) return fail('Invalid qos vector')
     length += count
-    skip = ackProperties(properties, opts, length)
-    if (skip < 0) return null
-    propsSize = ackPropsSize
+    const r = ackProperties(properties, opts, length)
+    if (r < 0) return null
+    skip = skipOf(r)
+    propsSize = propsSizeOf(r)
     length += varIntSize(propsSize) + propsSize
   }
 
   const buf = allocPacket(0xb0, length)
   if (buf === null) return null
-  let off = writeUInt16(buf, headerEnd, id)
+  let off = writeUInt16(buf, headerSize(length), id)
   if (version === 5) {
     off = writeProperties(buf, off, properties, skip, propsSize)
     writeGranted(buf, off, granted)
@@ -1047,15 +979,17 @@ function reasonPacket (header, packet, opts) {
   const properties = settings.properties
   let length = 1
 
-  const skip = ackProperties(properties, opts, length)
-  if (skip < 0) return null
-  const propsSize = ackPropsSize
+  const r = ackProperties(properties, opts, length)
+  if (r < 0) return null
+  const skip = skipOf(r)
+  const propsSize = propsSizeOf(r)
   length += varIntSize(propsSize) + propsSize
 
   const buf = allocPacket(header, length)
   if (buf === null) return null
-  buf[headerEnd] = settings.reasonCode
-  writeProperties(buf, headerEnd + 1, properties, skip, propsSize)
+  const at = headerSize(length)
+  buf[at] = settings.reasonCode
+  writeProperties(buf, at + 1, properties, skip, propsSize)
   return buf
 }
 

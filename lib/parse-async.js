@@ -7,15 +7,18 @@
 // streaming parser) otherwise; the error carries `packets`: the packets
 // before the bad one. A buffer ending inside a packet rejects with code
 // 'MQTTWIRE_INCOMPLETE'. opts: protocolVersion, bridgeMode, maxPacketSize,
-// strict, framer ('js' frames synchronously on the calling thread); the
-// options not given come from lib/defaults.js.
+// strict; the options not given come from lib/defaults.js.
 
-const { asBuffer, configOf, modeBits, readMaxPacketSize, frameAll, arenaOf, HEADER, DONE, PARTIAL, ERROR, FULL } = require('./core')
+const { asBuffer, configOf, modeBits, readMaxPacketSize, arenaOf } = require('./core')
+const { TAPE } = require('./generated/protocol')
 const { buildPacket } = require('./build')
 const { makeError } = require('./errors')
-const { readFramerName } = require('./defaults')
+const { checkFramerOption } = require('./defaults')
 const native = require('./native')
 const { isAnyArrayBuffer } = require('node:util').types
+
+const { DONE, PARTIAL, ERROR, FULL, STATUS, NEXT, NEED_OR_CODE, ERROR_PARAM, ERROR_OFFSET, RECORDS, VERSION, R_WORDS } = TAPE
+const HEADER = TAPE.HEADER_WORDS
 
 function toBuffer (b) {
   if (Buffer.isBuffer(b)) return b
@@ -28,37 +31,33 @@ async function parseAsync (buffer, opts) {
   const mode = modeBits(opts)
   let config = configOf(opts) | mode
   const max = readMaxPacketSize(opts)
-  const framerName = readFramerName(opts)
-  const frame = native.selectFramer(framerName) // throws if native is wanted and missing
-  const useAsync = frame !== native.jsFrame && typeof native.binding.frameAsync === 'function'
+  checkFramerOption(opts)
   const packets = []
   for (;;) {
-    const T = useAsync
-      ? await native.binding.frameAsync(buf, config, max)
-      : frameAll(frame, buf, config, max)
-    const n = T[5]
+    const T = await native.binding.frameAsync(buf, config, max)
+    const n = T[RECORDS]
     const A = arenaOf(T)
     const ab = buf.buffer
     const bo = buf.byteOffset
     let r = HEADER
     for (let k = 0; k < n; k++) {
       packets.push(buildPacket(buf, T, r, A, ab, bo))
-      r += T[r + 1]
+      r += T[r + R_WORDS]
     }
-    const status = T[0]
+    const status = T[STATUS]
     if (status === DONE) return packets
     if (status === FULL) { // only if frameAsync uses a bounded tape: go on from the first unrecorded packet
-      config = T[6] | mode
-      buf = buf.subarray(T[1])
+      config = T[VERSION] | mode
+      buf = buf.subarray(T[NEXT])
       continue
     }
     let err
     if (status === ERROR) {
-      err = makeError(T[2], T[3], T[4])
+      err = makeError(T[NEED_OR_CODE], T[ERROR_PARAM], T[ERROR_OFFSET])
     } else if (status === PARTIAL) {
       err = new Error('Incomplete packet at the end of the buffer')
       err.code = 'MQTTWIRE_INCOMPLETE'
-      err.offset = T[1]
+      err.offset = T[NEXT]
     } else {
       err = new Error('mqttwire: unexpected tape status ' + status)
     }

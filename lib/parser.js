@@ -10,12 +10,12 @@
 // parser learns the protocol version from a CONNECT (`this.settings` becomes
 // that packet); after an error the rest of the chunk is dropped and the next
 // parse() starts afresh. Extensions: opts.strict (default true; false =
-// mqtt-packet's leniency), opts.maxPacketSize, opts.framer; the options not
+// mqtt-packet's leniency), opts.maxPacketSize (opts.framer: 'native' is accepted and ignored); the options not
 // given come from lib/defaults.js (MQTTWIRE_STRICT=0, mqttwire.defaults).
 
 const { Core } = require('./core')
 const { buildPacket } = require('./build')
-const { TYPE_NAMES } = require('./errors')
+const { PACKET_NAMES: TYPE_NAMES } = require('./generated/protocol')
 
 /**
  * mqtt-packet's packet under construction, from the first bytes of a packet:

@@ -9,8 +9,18 @@
 // longer pays for it, and one that does pays what it paid before.
 
 const { inspect } = require('node:util')
-const { buildProps, str, addPair, combine } = require('./build')
+const { buildProps, str, addPair, combine, ID } = require('./build')
 const { view } = require('./view')
+
+// The ids of the PUBLISH properties
+const PFI = ID.payloadFormatIndicator
+const MEI = ID.messageExpiryInterval
+const CT = ID.contentType
+const RT = ID.responseTopic
+const CD = ID.correlationData
+const SID = ID.subscriptionIdentifier
+const TA = ID.topicAlias
+const UP = ID.userProperties
 
 // Hidden fields (symbol keys: not in Object.keys, for-in or JSON).
 const [kBuf, kArena, kPairs, kUp, kK1, kK1w, kV1, kV1w, kK2, kK2w, kV2, kV2w] =
@@ -116,14 +126,14 @@ function publishProps (buf, T, i, A, ab, bo) {
   while (i < end) {
     const id = T[i++]
     switch (id) {
-      case 1: if (pfi !== undefined) return oddProps(buf, T, start, A, ab, bo); pfi = T[i++] !== 0; break
-      case 2: if (mei !== undefined) return oddProps(buf, T, start, A, ab, bo); mei = T[i++]; break
-      case 3: if (ct !== undefined) return oddProps(buf, T, start, A, ab, bo); ct = str(buf, A, T[i], T[i + 1]); i += 2; break
-      case 8: if (rt !== undefined) return oddProps(buf, T, start, A, ab, bo); rt = str(buf, A, T[i], T[i + 1]); i += 2; break
-      case 9: if (cd !== undefined) return oddProps(buf, T, start, A, ab, bo); cd = view(ab, bo + T[i], T[i + 1]); i += 2; break
-      case 11: { const v = T[i++]; sid = sid === undefined ? v : combine(sid, v); break }
-      case 35: if (ta !== undefined) return oddProps(buf, T, start, A, ab, bo); ta = T[i++]; break
-      case 38:
+      case PFI: if (pfi !== undefined) return oddProps(buf, T, start, A, ab, bo); pfi = T[i++] !== 0; break
+      case MEI: if (mei !== undefined) return oddProps(buf, T, start, A, ab, bo); mei = T[i++]; break
+      case CT: if (ct !== undefined) return oddProps(buf, T, start, A, ab, bo); ct = str(buf, A, T[i], T[i + 1]); i += 2; break
+      case RT: if (rt !== undefined) return oddProps(buf, T, start, A, ab, bo); rt = str(buf, A, T[i], T[i + 1]); i += 2; break
+      case CD: if (cd !== undefined) return oddProps(buf, T, start, A, ab, bo); cd = view(ab, bo + T[i], T[i + 1]); i += 2; break
+      case SID: { const v = T[i++]; sid = sid === undefined ? v : combine(sid, v); break }
+      case TA: if (ta !== undefined) return oddProps(buf, T, start, A, ab, bo); ta = T[i++]; break
+      case UP:
         if (pairs === 0) {
           k1 = T[i]; k1w = T[i + 1] | 0; v1 = T[i + 2]; v1w = T[i + 3] | 0
           pairs = 1

@@ -20,6 +20,7 @@ const { Core } = require('./core')
 const { buildPacket, str } = require('./build')
 const { publishProps } = require('./publish-properties')
 const { view } = require('./view')
+const { TAPE: { PUBLISH_TOPIC, PUBLISH_MESSAGE_ID, PUBLISH_PAYLOAD, PUBLISH_PROPERTIES } } = require('./generated/protocol')
 
 function noop () {}
 
@@ -36,15 +37,15 @@ class Router extends Core {
     const h = T[r]
     const type = h & 0xF
     if (type === 3) {
-      const po = T[r + 7]
+      const po = T[r + PUBLISH_PAYLOAD]
       this._mwOnPublish(
-        str(buf, A, T[r + 4], T[r + 5]),
-        view(ab, bo + po, T[r + 8]),
+        str(buf, A, T[r + PUBLISH_TOPIC], T[r + PUBLISH_TOPIC + 1]),
+        view(ab, bo + po, T[r + PUBLISH_PAYLOAD + 1]),
         (h >> 5) & 3,
-        T[r + 6],
+        T[r + PUBLISH_MESSAGE_ID],
         (h & 0x10) !== 0,
         (h & 0x80) !== 0,
-        ((h >> 8) & 0xFF) === 5 ? publishProps(buf, T, r + 9, A, ab, bo) : undefined
+        ((h >> 8) & 0xFF) === 5 ? publishProps(buf, T, r + PUBLISH_PROPERTIES, A, ab, bo) : undefined
       )
       return
     }

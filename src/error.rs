@@ -86,29 +86,40 @@ impl Field {
 
     /// Human name of the field, as used in messages.
     pub fn name(self) -> &'static str {
-        match self {
-            Field::ProtocolName => "protocol name",
-            Field::ProtocolLevel => "protocol level",
-            Field::ConnectFlags => "connect flags",
-            Field::KeepAlive => "keep alive",
-            Field::ClientId => "client identifier",
-            Field::WillTopic => "will topic",
-            Field::WillPayload => "will payload",
-            Field::Username => "user name",
-            Field::Password => "password",
-            Field::Topic => "topic",
-            Field::PacketId => "packet identifier",
-            Field::TopicFilter => "topic filter",
-            Field::SubscriptionOptions => "subscription options",
-            Field::ConnackFlags => "connack flags",
-            Field::ReturnCode => "return code",
-            Field::ReasonCode => "reason code",
-            Field::Properties => "properties",
-            Field::PropertyValue => "property value",
-            Field::RemainingLength => "remaining length",
-        }
+        FIELDS[self as usize].0
+    }
+
+    /// mqtt-packet's message when the remaining length ends inside this field
+    /// (the [`ErrorKind::Truncated`] message).
+    pub fn truncated_message(self) -> &'static str {
+        FIELDS[self as usize].1
     }
 }
+
+/// Every field by number: its name and the message of a packet that ends
+/// inside it (mqtt-packet's wording).
+pub const FIELDS: [(&str, &str); 19] = [
+    ("protocol name", "Cannot parse protocolId"),
+    ("protocol level", "Packet too short"),
+    ("connect flags", "Packet too short"),
+    ("keep alive", "Packet too short"),
+    ("client identifier", "Packet too short"),
+    ("will topic", "Cannot parse will topic"),
+    ("will payload", "Cannot parse will payload"),
+    ("user name", "Cannot parse username"),
+    ("password", "Cannot parse password"),
+    ("topic", "Cannot parse topic"),
+    ("packet identifier", "Cannot parse messageId"),
+    ("topic filter", "Cannot parse topic"),
+    ("subscription options", "Malformed Subscribe Payload"),
+    ("connack flags", "Cannot parse return code"),
+    ("return code", "Cannot parse return code"),
+    ("reason code", "Packet too short"),
+    // mqtt-packet's message when a property list runs past the packet
+    ("properties", "Cannot parse property code type"),
+    ("property value", "Malformed properties: truncated"),
+    ("remaining length", "Packet too short"),
+];
 
 /// What is wrong with a packet. Each variant names the rule it enforces.
 ///
@@ -341,224 +352,207 @@ impl ErrorKind {
         })
     }
 
+    /// This kind's row of [`ERRORS`].
+    pub fn info(self) -> &'static ErrorInfo {
+        &ERRORS[self.code() as usize - 1]
+    }
+
     /// The normative statement of the specification this error enforces.
     pub fn rule(self) -> &'static str {
-        use ErrorKind::*;
-        match self {
-            ReservedPacketType => "MQTT-2.1.3 (packet type 0 is reserved)",
-            InvalidHeaderFlags(_) => "MQTT-2.2.2-1",
-            PublishQos3 => "MQTT-3.3.1-4",
-            VarIntTooLong => "MQTT-1.5.5 (at most four bytes)",
-            VarIntNotMinimal => "MQTT-1.5.5-1",
-            PacketTooLarge(_) => "MQTT-3.1.2-24 (Maximum Packet Size)",
-            Truncated(_) => "MQTT-4.13 (malformed packet: remaining length too short)",
-            TrailingBytes(_) => "MQTT-4.13 (malformed packet: bytes after the last field)",
-            InvalidUtf8(_) => "MQTT-1.5.4-1",
-            NullCharacter(_) => "MQTT-1.5.4-2",
-            InvalidProtocolName => "MQTT-3.1.2-1",
-            InvalidProtocolLevel => "MQTT-3.1.2-2",
-            ProtocolNameMismatch => "MQTT-3.1.2-1 (name and level disagree)",
-            ConnectReservedFlag => "MQTT-3.1.2-3",
-            WillRetainWithoutWill => "MQTT-3.1.2-15",
-            WillQosWithoutWill => "MQTT-3.1.2-13",
-            WillQos3 => "MQTT-3.1.2-14",
-            PasswordWithoutUsername => "MQTT-3.1.2-22",
-            ConnackReservedFlags => "MQTT-3.2.2-1",
-            InvalidConnackCode => "MQTT-3.2.2-8 (table 3.1 / 3-1)",
-            TopicWildcard => "MQTT-3.3.2-2",
-            EmptyTopic => "MQTT-4.7.3-1",
-            ZeroPacketId => "MQTT-2.2.1-3",
-            NoPayload(_) => "MQTT-4.13 (malformed packet: no payload)",
-            NoTopicFilters(_) => "MQTT-3.8.3-3 / MQTT-3.10.3-2",
-            SubscriptionOptionsReserved(_) => "MQTT-3.8.3-5",
-            SubscribeQos3 => "MQTT-3-8.3-4",
-            RetainHandling3 => "MQTT-3.8.3-5 (Retain Handling 3 is reserved)",
-            MissingSubscriptionOptions => "MQTT-3.8.3 (each filter has an options byte)",
-            InvalidTopicFilter => "MQTT-4.7.1-1 / MQTT-4.7.3-1",
-            SharedSubscriptionNoLocal => "MQTT-3.8.3-4",
-            InvalidSubackCode(_) => "MQTT-3.9.3-2",
-            NoReturnCodes => "MQTT-3.9.3-1",
-            UnsubackLength => "MQTT-3.11.1 (remaining length 2)",
-            InvalidUnsubackCode => "MQTT-3.11.3-1",
-            InvalidReasonCode(_) => "MQTT-2.4 (reason code not defined for this packet)",
-            AuthBeforeV5 => "MQTT-3.15 (AUTH exists in 5.0 only)",
-            PropertyIdZero => "MQTT-2.2.2.2 (property identifier 0)",
-            UnknownProperty(_) => "MQTT-2.2.2.2 (unknown property identifier)",
-            PropertyNotAllowed(..) => "MQTT-2.2.2.2 (property not allowed in this packet)",
-            DuplicateProperty(_) => "MQTT-2.2.2.2 (property included more than once)",
-            InvalidPropertyValue(_) => "MQTT-3.1.2.11 (property value out of range)",
-            PublishDupQos0 => "MQTT-3.3.1-2",
-            ConnackSessionPresent => "MQTT-3.2.2-4 / MQTT-3.2.2-6",
-        }
+        self.info().rule
     }
 
     /// Whether `mqtt-packet` 9 accepts input that produces this error
     /// (mqttwire is stricter by the specification here).
     pub fn is_stricter_than_mqtt_packet(self) -> bool {
-        use ErrorKind::*;
-        matches!(
-            self,
-            VarIntNotMinimal
-                | PacketTooLarge(_)
-                | TrailingBytes(_)
-                | InvalidUtf8(_)
-                | NullCharacter(_)
-                | ProtocolNameMismatch
-                | WillQos3
-                | PasswordWithoutUsername
-                | InvalidConnackCode
-                | TopicWildcard
-                | EmptyTopic
-                | ZeroPacketId
-                | NoTopicFilters(_)
-                | InvalidTopicFilter
-                | SharedSubscriptionNoLocal
-                | NoReturnCodes
-                | PropertyNotAllowed(..)
-                | DuplicateProperty(_)
-                | InvalidPropertyValue(_)
-                | PublishDupQos0
-                | ConnackSessionPresent
-        )
+        self.info().stricter
     }
 
     /// Whether [`Limits::strict(false)`](crate::Limits::strict) (mqtt-packet's
     /// leniency) accepts what gives this error.
     pub fn relaxed_when_lenient(self) -> bool {
-        use ErrorKind::*;
-        matches!(
-            self,
-            NullCharacter(_)
-                | ProtocolNameMismatch
-                | PasswordWithoutUsername
-                | InvalidConnackCode
-                | TopicWildcard
-                | EmptyTopic
-                | ZeroPacketId
-                | NoTopicFilters(_)
-                | InvalidTopicFilter
-                | SharedSubscriptionNoLocal
-                | NoReturnCodes
-                | PropertyNotAllowed(..)
-                | DuplicateProperty(_)
-                | InvalidPropertyValue(_)
-                | PublishDupQos0
-                | ConnackSessionPresent
-        )
+        self.info().lenient
     }
 
     /// The error message, identical to `mqtt-packet`'s where it has one for the
     /// same input; otherwise a message of mqttwire's own naming the rule broken.
+    /// [`ErrorInfo::message`] filled in with this kind's parameter.
     pub fn message(self) -> String {
-        use ErrorKind::*;
-        let s: &str = match self {
-            ReservedPacketType => "Not supported",
-            InvalidHeaderFlags(t) => {
-                return format!(
-                    "Invalid header flag bits, must be 0x{:x} for {} packet",
-                    t.required_flags(),
-                    t.name()
-                )
-            }
-            PublishQos3 => "Packet must not have both QoS bits set to 1",
-            VarIntTooLong => "Invalid variable byte integer",
-            VarIntNotMinimal => "Invalid variable byte integer: not encoded in the fewest bytes",
-            PacketTooLarge(max) => {
-                return format!("Packet too large: exceeds the maximum packet size of {max} bytes")
-            }
-            Truncated(f) => match f {
-                Field::ProtocolName => "Cannot parse protocolId",
-                Field::WillTopic => "Cannot parse will topic",
-                Field::WillPayload => "Cannot parse will payload",
-                Field::Username => "Cannot parse username",
-                Field::Password => "Cannot parse password",
-                Field::Topic | Field::TopicFilter => "Cannot parse topic",
-                Field::PacketId => "Cannot parse messageId",
-                Field::SubscriptionOptions => "Malformed Subscribe Payload",
-                Field::ConnackFlags | Field::ReturnCode => "Cannot parse return code",
-                // mqtt-packet's message when a property list runs past the packet
-                Field::Properties => "Cannot parse property code type",
-                Field::PropertyValue => "Malformed properties: truncated",
-                _ => "Packet too short",
-            },
-            TrailingBytes(t) => {
-                return format!(
-                    "Malformed {} packet: remaining length exceeds its fields",
-                    t.name()
-                )
-            }
-            InvalidUtf8(f) => return format!("Invalid UTF-8 string in {}", f.name()),
-            NullCharacter(f) => return format!("Invalid string in {}: contains U+0000", f.name()),
-            InvalidProtocolName => "Invalid protocolId",
-            InvalidProtocolLevel => "Invalid protocol version",
-            ProtocolNameMismatch => "Protocol name does not match protocol version",
-            ConnectReservedFlag => "Connect flag bit 0 must be 0, but got 1",
-            WillRetainWithoutWill => {
-                "Will Retain Flag must be set to zero when Will Flag is set to 0"
-            }
-            WillQosWithoutWill => "Will QoS must be set to zero when Will Flag is set to 0",
-            WillQos3 => "Will QoS must be <= 2",
-            PasswordWithoutUsername => "Password flag must be 0 when User Name flag is 0",
-            ConnackReservedFlags => "Invalid connack flags, bits 7-1 must be set to 0",
-            InvalidConnackCode => "Invalid connack return code",
-            TopicWildcard => "Invalid topic: wildcards are not allowed in a publish topic",
-            EmptyTopic => "Invalid topic: empty topic name",
-            ZeroPacketId => "Invalid messageId: 0",
-            NoPayload(t) => match t {
-                PacketType::Subscribe => "Malformed subscribe, no payload specified",
-                PacketType::SubAck => "Malformed suback, no payload specified",
-                PacketType::Unsubscribe => "Malformed unsubscribe, no payload specified",
-                _ => "Malformed unsuback, no payload specified",
-            },
-            NoTopicFilters(t) => {
-                return format!("Malformed {}, no topic filters", t.name());
-            }
-            SubscriptionOptionsReserved(5) => {
-                "Invalid subscribe topic flag bits, bits 7-6 must be 0"
-            }
-            SubscriptionOptionsReserved(_) => {
-                "Invalid subscribe topic flag bits, bits 7-2 must be 0"
-            }
-            SubscribeQos3 => "Invalid subscribe QoS, must be <= 2",
-            RetainHandling3 => "Invalid retain handling, must be <= 2",
-            MissingSubscriptionOptions => "Malformed Subscribe Payload",
-            InvalidTopicFilter => "Invalid topic filter",
-            SharedSubscriptionNoLocal => "No Local must be 0 on a shared subscription",
-            InvalidSubackCode(5) => "Invalid suback code",
-            InvalidSubackCode(_) => "Invalid suback QoS, must be 0, 1, 2 or 128",
-            NoReturnCodes => "Malformed suback, no return codes",
-            UnsubackLength => "Malformed unsuback, payload length must be 2",
-            InvalidUnsubackCode => "Invalid unsuback code",
-            InvalidReasonCode(t) => return format!("Invalid {} reason code", t.name()),
-            AuthBeforeV5 => "Not supported auth packet for this version MQTT",
-            PropertyIdZero => "Cannot parse property code type",
-            UnknownProperty(_) => "Unknown property",
-            PropertyNotAllowed(id, t) => {
-                return format!(
-                    "Property {} is not allowed in {} packet",
-                    crate::properties::property_name(id),
-                    t.name()
-                )
-            }
-            DuplicateProperty(id) => {
-                return format!(
-                    "Duplicate property {}",
-                    crate::properties::property_name(id)
-                )
-            }
-            InvalidPropertyValue(id) => {
-                return format!(
-                    "Invalid property value for {}",
-                    crate::properties::property_name(id)
-                )
-            }
-            PublishDupQos0 => "Invalid header flag bits: DUP must be 0 for QoS 0",
-            ConnackSessionPresent => {
-                "Invalid connack flags: session present must be 0 when the return code is not 0"
-            }
+        let info = self.info();
+        let param = self.param();
+        let template = match (info.param, info.message_v5) {
+            (Param::Version, Some(m)) if param == 5 => m,
+            _ => info.message,
         };
-        s.to_string()
+        let mut out = String::with_capacity(template.len() + 16);
+        let mut rest = template;
+        while let Some(i) = rest.find('{') {
+            out.push_str(&rest[..i]);
+            let Some(j) = rest[i..].find('}') else { break };
+            let hole = &rest[i + 1..i + j];
+            rest = &rest[i + j + 1..];
+            let ty = || PacketType::from_u8((param >> info.param.type_shift()) as u8 & 0xf);
+            match hole {
+                "packet" => out.push_str(ty().map_or("unknown", PacketType::name)),
+                "flags" => {
+                    let f = ty().map_or(0, PacketType::required_flags);
+                    out.push_str(&format!("{f:x}"));
+                }
+                "field" => out.push_str(Field::from_u8(param as u8).map_or("unknown", Field::name)),
+                "truncated" => out.push_str(
+                    Field::from_u8(param as u8)
+                        .map_or("Packet too short", Field::truncated_message),
+                ),
+                "property" => out.push_str(crate::properties::property_name(param as u8)),
+                "max" => out.push_str(&param.to_string()),
+                _ => {}
+            }
+        }
+        out.push_str(rest);
+        out
     }
+}
+
+/// What an error's parameter (the tape's `T[3]`, [`ErrorKind::param`]) is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Param {
+    /// No parameter (0).
+    None,
+    /// A packet type number.
+    PacketType,
+    /// A [`Field`] number.
+    Field,
+    /// A v5 property id.
+    Property,
+    /// `property id | packet type << 8`.
+    PropertyInPacket,
+    /// The protocol level the packet was parsed with.
+    Version,
+    /// The limit exceeded (bytes).
+    Limit,
+}
+
+impl Param {
+    /// The bit position of the packet type in the parameter.
+    fn type_shift(self) -> u32 {
+        if self == Param::PropertyInPacket {
+            8
+        } else {
+            0
+        }
+    }
+
+    /// Its name in the generated JS table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Param::None => "none",
+            Param::PacketType => "packetType",
+            Param::Field => "field",
+            Param::Property => "property",
+            Param::PropertyInPacket => "propertyInPacket",
+            Param::Version => "version",
+            Param::Limit => "limit",
+        }
+    }
+}
+
+/// One row of the error table: what mqttwire knows about an [`ErrorKind`].
+///
+/// A message is a template: `{packet}` is the packet type's name (the type
+/// from the parameter), `{flags}` its required fixed-header flags in hex,
+/// `{field}` the [`Field`]'s name, `{truncated}` its
+/// [`Field::truncated_message`], `{property}` the property's name, `{max}` the
+/// limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorInfo {
+    /// The stable code ([`ErrorKind::code`], the tape's `T[2]`).
+    pub code: u32,
+    /// The variant's name.
+    pub name: &'static str,
+    /// What the parameter is.
+    pub param: Param,
+    /// The normative statement of the specification the check enforces.
+    pub rule: &'static str,
+    /// The message template (mqtt-packet's message where it has one).
+    pub message: &'static str,
+    /// With [`Param::Version`]: the message for a 5.0 packet, when it differs.
+    pub message_v5: Option<&'static str>,
+    /// mqtt-packet 9 accepts what gives this error (stricter by the spec).
+    pub stricter: bool,
+    /// Lenient mode ([`Limits::strict`](crate::Limits::strict) off) skips the check.
+    pub lenient: bool,
+}
+
+macro_rules! error_table {
+    ($( $code:literal $name:ident $param:ident $rule:literal, $msg:literal $(/ $v5:literal)?, $stricter:ident $lenient:ident; )*) => {
+        /// Every error kind by code (row `code - 1`).
+        pub const ERRORS: [ErrorInfo; 44] = [$(
+            ErrorInfo {
+                code: $code,
+                name: stringify!($name),
+                param: Param::$param,
+                rule: $rule,
+                message: $msg,
+                message_v5: error_table!(@v5 $($v5)?),
+                stricter: error_table!(@flag $stricter),
+                lenient: error_table!(@flag $lenient),
+            },
+        )*];
+    };
+    (@v5) => { None };
+    (@v5 $v5:literal) => { Some($v5) };
+    (@flag stricter) => { true };
+    (@flag lenient) => { true };
+    (@flag no) => { false };
+}
+
+// code, variant, parameter, rule, message [/ message for 5.0],
+// stricter than mqtt-packet, relaxed when lenient
+error_table! {
+    1 ReservedPacketType None "MQTT-2.1.3 (packet type 0 is reserved)", "Not supported", no no;
+    2 InvalidHeaderFlags PacketType "MQTT-2.2.2-1", "Invalid header flag bits, must be 0x{flags} for {packet} packet", no no;
+    3 PublishQos3 None "MQTT-3.3.1-4", "Packet must not have both QoS bits set to 1", no no;
+    4 VarIntTooLong None "MQTT-1.5.5 (at most four bytes)", "Invalid variable byte integer", no no;
+    5 VarIntNotMinimal None "MQTT-1.5.5-1", "Invalid variable byte integer: not encoded in the fewest bytes", stricter no;
+    6 PacketTooLarge Limit "MQTT-3.1.2-24 (Maximum Packet Size)", "Packet too large: exceeds the maximum packet size of {max} bytes", stricter no;
+    7 Truncated Field "MQTT-4.13 (malformed packet: remaining length too short)", "{truncated}", no no;
+    8 TrailingBytes PacketType "MQTT-4.13 (malformed packet: bytes after the last field)", "Malformed {packet} packet: remaining length exceeds its fields", stricter no;
+    9 InvalidUtf8 Field "MQTT-1.5.4-1", "Invalid UTF-8 string in {field}", stricter no;
+    10 NullCharacter Field "MQTT-1.5.4-2", "Invalid string in {field}: contains U+0000", stricter lenient;
+    11 InvalidProtocolName None "MQTT-3.1.2-1", "Invalid protocolId", no no;
+    12 InvalidProtocolLevel None "MQTT-3.1.2-2", "Invalid protocol version", no no;
+    13 ProtocolNameMismatch None "MQTT-3.1.2-1 (name and level disagree)", "Protocol name does not match protocol version", stricter lenient;
+    14 ConnectReservedFlag None "MQTT-3.1.2-3", "Connect flag bit 0 must be 0, but got 1", no no;
+    15 WillRetainWithoutWill None "MQTT-3.1.2-15", "Will Retain Flag must be set to zero when Will Flag is set to 0", no no;
+    16 WillQosWithoutWill None "MQTT-3.1.2-13", "Will QoS must be set to zero when Will Flag is set to 0", no no;
+    17 WillQos3 None "MQTT-3.1.2-14", "Will QoS must be <= 2", stricter no;
+    18 PasswordWithoutUsername None "MQTT-3.1.2-22", "Password flag must be 0 when User Name flag is 0", stricter lenient;
+    19 ConnackReservedFlags None "MQTT-3.2.2-1", "Invalid connack flags, bits 7-1 must be set to 0", no no;
+    20 InvalidConnackCode None "MQTT-3.2.2-8 (table 3.1 / 3-1)", "Invalid connack return code", stricter lenient;
+    21 TopicWildcard None "MQTT-3.3.2-2", "Invalid topic: wildcards are not allowed in a publish topic", stricter lenient;
+    22 EmptyTopic None "MQTT-4.7.3-1", "Invalid topic: empty topic name", stricter lenient;
+    23 ZeroPacketId None "MQTT-2.2.1-3", "Invalid messageId: 0", stricter lenient;
+    24 NoPayload PacketType "MQTT-4.13 (malformed packet: no payload)", "Malformed {packet}, no payload specified", no no;
+    25 NoTopicFilters PacketType "MQTT-3.8.3-3 / MQTT-3.10.3-2", "Malformed {packet}, no topic filters", stricter lenient;
+    26 SubscriptionOptionsReserved Version "MQTT-3.8.3-5", "Invalid subscribe topic flag bits, bits 7-2 must be 0" / "Invalid subscribe topic flag bits, bits 7-6 must be 0", no no;
+    27 SubscribeQos3 None "MQTT-3-8.3-4", "Invalid subscribe QoS, must be <= 2", no no;
+    28 RetainHandling3 None "MQTT-3.8.3-5 (Retain Handling 3 is reserved)", "Invalid retain handling, must be <= 2", no no;
+    29 MissingSubscriptionOptions None "MQTT-3.8.3 (each filter has an options byte)", "Malformed Subscribe Payload", no no;
+    30 InvalidTopicFilter None "MQTT-4.7.1-1 / MQTT-4.7.3-1", "Invalid topic filter", stricter lenient;
+    31 SharedSubscriptionNoLocal None "MQTT-3.8.3-4", "No Local must be 0 on a shared subscription", stricter lenient;
+    32 InvalidSubackCode Version "MQTT-3.9.3-2", "Invalid suback QoS, must be 0, 1, 2 or 128" / "Invalid suback code", no no;
+    33 NoReturnCodes None "MQTT-3.9.3-1", "Malformed suback, no return codes", stricter lenient;
+    34 UnsubackLength None "MQTT-3.11.1 (remaining length 2)", "Malformed unsuback, payload length must be 2", no no;
+    35 InvalidUnsubackCode None "MQTT-3.11.3-1", "Invalid unsuback code", no no;
+    36 InvalidReasonCode PacketType "MQTT-2.4 (reason code not defined for this packet)", "Invalid {packet} reason code", no no;
+    37 AuthBeforeV5 None "MQTT-3.15 (AUTH exists in 5.0 only)", "Not supported auth packet for this version MQTT", no no;
+    38 PropertyIdZero None "MQTT-2.2.2.2 (property identifier 0)", "Cannot parse property code type", no no;
+    39 UnknownProperty Property "MQTT-2.2.2.2 (unknown property identifier)", "Unknown property", no no;
+    40 PropertyNotAllowed PropertyInPacket "MQTT-2.2.2.2 (property not allowed in this packet)", "Property {property} is not allowed in {packet} packet", stricter lenient;
+    41 DuplicateProperty Property "MQTT-2.2.2.2 (property included more than once)", "Duplicate property {property}", stricter lenient;
+    42 InvalidPropertyValue Property "MQTT-3.1.2.11 (property value out of range)", "Invalid property value for {property}", stricter lenient;
+    43 PublishDupQos0 None "MQTT-3.3.1-2", "Invalid header flag bits: DUP must be 0 for QoS 0", stricter lenient;
+    44 ConnackSessionPresent None "MQTT-3.2.2-4 / MQTT-3.2.2-6", "Invalid connack flags: session present must be 0 when the return code is not 0", stricter lenient;
 }
 
 /// A decode error: what is wrong and where.
@@ -677,3 +671,30 @@ impl fmt::Display for EncodeError {
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl std::error::Error for EncodeError {}
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_in_code_order_and_name_their_variant() {
+        for (i, row) in ERRORS.iter().enumerate() {
+            assert_eq!(row.code as usize, i + 1);
+            // a kind rebuilt from the code is the row's variant
+            let param = match row.param {
+                Param::PacketType => 8,
+                Param::PropertyInPacket => 1 | 3 << 8,
+                Param::Version => 4,
+                _ => 1,
+            };
+            let kind = ErrorKind::from_code(row.code, param).expect("every code decodes");
+            assert_eq!(kind.code(), row.code);
+            assert!(
+                format!("{kind:?}").starts_with(row.name),
+                "{kind:?} vs {}",
+                row.name
+            );
+            assert!(!kind.message().contains('{'), "{}", kind.message());
+        }
+    }
+}

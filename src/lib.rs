@@ -136,7 +136,7 @@ pub mod codec;
 
 /// The `bytes` crate this one's API uses (`Bytes`, `BytesMut`, `BufMut`).
 pub use bytes;
-pub use error::{DecodeError, EncodeError, ErrorKind, Field};
+pub use error::{DecodeError, EncodeError, ErrorInfo, ErrorKind, Field, Param, ERRORS, FIELDS};
 pub use framing::{FixedHeader, Limits, Status};
 pub use packet::*;
 pub use properties::{Properties, Property, PropertyId};

@@ -8,6 +8,8 @@
 //   node bench-scale.js --targets mqttwire,mosquitto --transport ws --steps 5000,10000
 //   node bench-scale.js --n 10000 --rates 1000,2000,5000 --json out.json
 //   node bench-scale.js --broadcast-every 0  # notifications only, no broadcast to everyone
+//   node bench-scale.js --hostile 10000 --broadcast-every 0   # 2,000 users with and without
+//                                 # 10,000 slow-loris connections + forged/malformed floods
 //
 // Each run ends with one JSON line per target (every other line starts with "#"): target,
 // connections, rate, p99_ms, delivered, lost and the rest of loadgen's figures; the
@@ -65,6 +67,7 @@ function parseArgs (argv) {
     else if (a === '--duration') o.duration = ints(next())[0]
     else if (a === '--broadcast-every') o.broadcastEvery = Number(next())
     else if (a === '--json') o.json = next()
+    else if (a === '--hostile') o.hostile = ints(next())[0]
     else if (a === '--help' || a === '-h') {
       console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 17).join('\n'))
       process.exit(0)
@@ -287,7 +290,9 @@ async function measure (bin, lim, o, target, run) {
       }
       await broker.health(true)
     })()
-    const r = await runLoadgen(bin, lim, broker, o, run)
+    const attack = run.during ? run.during(broker) : null
+    const r = await runLoadgen(bin, lim, broker, o, run).finally(() => attack && attack.stop())
+    if (attack) r.hostile = attack.counts
     await resetter.catch(() => {})
     const h = await broker.health(false)
     if (h) r.event_loop_delay_ms = h.eventLoopDelayMs
@@ -295,6 +300,57 @@ async function measure (bin, lim, o, target, run) {
     return r
   } finally {
     await broker.stop()
+  }
+}
+
+// Hostile traffic while loadgen runs: `lorises` slow-loris connections, each
+// sending a CONNECT a byte every 2 s and opened again when the broker closes it,
+// plus a forged 256 MiB Remaining Length and a malformed packet every 20 ms.
+function hostile (lorises) {
+  return (broker) => {
+    const counts = { slowLorisOpened: 0, slowLorisClosedByBroker: 0, forged: 0, malformed: 0 }
+    const socks = new Set()
+    let stopped = false
+    const connect = Buffer.from('101a00044d5154540402003c000e736c6f772d6c6f7269732d303030', 'hex')
+    const open = (onClose) => {
+      const s = net.connect(broker.tcp, HOST)
+      s.on('error', () => {})
+      s.resume()
+      socks.add(s)
+      s.once('close', () => { socks.delete(s); if (!stopped && onClose) onClose() })
+      return s
+    }
+    const loris = () => {
+      if (stopped) return
+      counts.slowLorisOpened++
+      let sent = 0
+      const s = open(() => { counts.slowLorisClosedByBroker++; setTimeout(loris, 100) })
+      const drip = setInterval(() => {
+        if (s.destroyed || sent >= connect.length) return clearInterval(drip)
+        s.write(connect.subarray(sent, ++sent))
+      }, 2000)
+      s.once('close', () => clearInterval(drip))
+    }
+    // open them at ~1,000/s so that the broker's accept queue is not the test
+    let n = 0
+    const opener = setInterval(() => { for (let i = 0; i < 20 && n < lorises; i++, n++) loris() }, 20)
+    const flood = setInterval(() => {
+      const f = open()
+      f.end(Buffer.from([0x10, 0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0]))
+      counts.forged++
+      const m = open()
+      m.end(Buffer.from([0x00, 0x02, 0xff, 0xff]))
+      counts.malformed++
+    }, 20)
+    return {
+      counts,
+      stop () {
+        stopped = true
+        clearInterval(opener)
+        clearInterval(flood)
+        for (const s of socks) s.destroy()
+      }
+    }
   }
 }
 
@@ -318,7 +374,28 @@ async function main () {
   const all = []
   const final = []
   const cap = Math.floor((lim.nofile - 300) / 100) * 100
-  if (o.quick) {
+  if (o.hostile) {
+    // the same load with and without hostile clients, in both orders
+    for (const t of o.targets.filter((x) => x !== 'mosquitto')) {
+      const run = { n: 2000, rate: o.rate, duration: o.duration }
+      const base = []
+      const under = []
+      for (const order of [[false, true], [true, false]]) {
+        for (const attacked of order) {
+          const r = await measure(bin, lim, o, t, attacked ? { ...run, during: hostile(o.hostile) } : run)
+          r.phase = attacked ? 'hostile' : 'baseline'
+          printRow(r)
+          if (r.hostile) console.log(`#   hostile: ${JSON.stringify(r.hostile)}`)
+          all.push(r)
+          if (attacked) under.push(r)
+          else base.push(r)
+        }
+      }
+      const med = (xs) => xs.map((r) => r.p99_ms).sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+      const worst = under.reduce((a, r) => (r.p99_ms > a.p99_ms ? r : a))
+      final.push({ ...worst, target: t, phase: 'hostile', baseline_p99_ms: base.map((r) => r.p99_ms), hostile_p99_ms: under.map((r) => r.p99_ms), p99_change_pct: +((med(under) / med(base) - 1) * 100).toFixed(1) })
+    }
+  } else if (o.quick) {
     for (const t of o.targets) {
       const r = await measure(bin, lim, o, t, { n: 2000, rate: o.rate, duration: Math.min(o.duration, 10) })
       printRow(r)

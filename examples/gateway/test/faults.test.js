@@ -86,7 +86,7 @@ test('restart redis-server under load: both instances recover by themselves', { 
   const run = runLoadgen([
     '--targets', `${HOST}:${a.tcpPort},${HOST}:${b.tcpPort}`, '--pub-targets', `${HOST}:${b.tcpPort}`,
     '--reconnect', '-n', '100', '--rate', '20', '--duration', '8', '--broadcast-every', '2',
-    '--drain', '20', '--keep-alive', '10', '--max-time', '60', '--prefix', 'redis-outage-', '--quiet'
+    '--drain', '8', '--keep-alive', '10', '--max-time', '60', '--prefix', 'redis-outage-', '--quiet'
   ], {
     ms: 70_000
   })

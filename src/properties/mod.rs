@@ -59,7 +59,7 @@ impl Context {
 }
 
 macro_rules! property_table {
-    ($( $variant:ident = $id:literal, $name:literal, $ty:ident, [$($ctx:ident),*], $multi:literal; )*) => {
+    ($( $variant:ident = $id:literal, $name:literal, $ty:ident, $mp:literal, [$($ctx:ident),*], $multi:literal; )*) => {
         /// A v5 property identifier.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[repr(u8)]
@@ -90,14 +90,21 @@ macro_rules! property_table {
                 match self { $( PropertyId::$variant => PropertyType::$ty, )* }
             }
 
+            /// The value type mqtt-packet gives it (`byte` is a boolean there,
+            /// `int8`/`int16`/`int32`/`var` numbers, `string`, `binary`, `pair`).
+            pub fn mqtt_packet_type(self) -> &'static str {
+                match self { $( PropertyId::$variant => $mp, )* }
+            }
+
             /// Whether it may appear more than once in one list (in PUBLISH, for
             /// Subscription Identifier).
-            fn may_repeat(self) -> bool {
+            pub fn may_repeat(self) -> bool {
                 match self { $( PropertyId::$variant => $multi, )* }
             }
 
-            /// Bit set of the contexts it is allowed in (table 2-4).
-            fn allowed(self) -> u16 {
+            /// Bit set of the contexts it is allowed in (table 2-4): bit 0 the
+            /// will properties of CONNECT, bit `t` packet type `t`.
+            pub fn allowed(self) -> u16 {
                 match self {
                     $( PropertyId::$variant => 0 $( | ctx::$ctx )*, )*
                 }
@@ -127,33 +134,33 @@ mod ctx {
 }
 
 property_table! {
-    PayloadFormatIndicator = 1, "payloadFormatIndicator", Byte, [Publish, Will], false;
-    MessageExpiryInterval = 2, "messageExpiryInterval", U32, [Publish, Will], false;
-    ContentType = 3, "contentType", Str, [Publish, Will], false;
-    ResponseTopic = 8, "responseTopic", Str, [Publish, Will], false;
-    CorrelationData = 9, "correlationData", Binary, [Publish, Will], false;
-    SubscriptionIdentifier = 11, "subscriptionIdentifier", VarInt, [Publish, Subscribe], true;
-    SessionExpiryInterval = 17, "sessionExpiryInterval", U32, [Connect, ConnAck, Disconnect], false;
-    AssignedClientIdentifier = 18, "assignedClientIdentifier", Str, [ConnAck], false;
-    ServerKeepAlive = 19, "serverKeepAlive", U16, [ConnAck], false;
-    AuthenticationMethod = 21, "authenticationMethod", Str, [Connect, ConnAck, Auth], false;
-    AuthenticationData = 22, "authenticationData", Binary, [Connect, ConnAck, Auth], false;
-    RequestProblemInformation = 23, "requestProblemInformation", Byte, [Connect], false;
-    WillDelayInterval = 24, "willDelayInterval", U32, [Will], false;
-    RequestResponseInformation = 25, "requestResponseInformation", Byte, [Connect], false;
-    ResponseInformation = 26, "responseInformation", Str, [ConnAck], false;
-    ServerReference = 28, "serverReference", Str, [ConnAck, Disconnect], false;
-    ReasonString = 31, "reasonString", Str, [ConnAck, PubAck, PubRec, PubRel, PubComp, SubAck, UnsubAck, Disconnect, Auth], false;
-    ReceiveMaximum = 33, "receiveMaximum", U16, [Connect, ConnAck], false;
-    TopicAliasMaximum = 34, "topicAliasMaximum", U16, [Connect, ConnAck], false;
-    TopicAlias = 35, "topicAlias", U16, [Publish], false;
-    MaximumQoS = 36, "maximumQoS", Byte, [ConnAck], false;
-    RetainAvailable = 37, "retainAvailable", Byte, [ConnAck], false;
-    UserProperty = 38, "userProperties", Pair, [Will, Connect, ConnAck, Publish, PubAck, PubRec, PubRel, PubComp, Subscribe, SubAck, Unsubscribe, UnsubAck, Disconnect, Auth], true;
-    MaximumPacketSize = 39, "maximumPacketSize", U32, [Connect, ConnAck], false;
-    WildcardSubscriptionAvailable = 40, "wildcardSubscriptionAvailable", Byte, [ConnAck], false;
-    SubscriptionIdentifierAvailable = 41, "subscriptionIdentifiersAvailable", Byte, [ConnAck], false;
-    SharedSubscriptionAvailable = 42, "sharedSubscriptionAvailable", Byte, [ConnAck], false;
+    PayloadFormatIndicator = 1, "payloadFormatIndicator", Byte, "byte", [Publish, Will], false;
+    MessageExpiryInterval = 2, "messageExpiryInterval", U32, "int32", [Publish, Will], false;
+    ContentType = 3, "contentType", Str, "string", [Publish, Will], false;
+    ResponseTopic = 8, "responseTopic", Str, "string", [Publish, Will], false;
+    CorrelationData = 9, "correlationData", Binary, "binary", [Publish, Will], false;
+    SubscriptionIdentifier = 11, "subscriptionIdentifier", VarInt, "var", [Publish, Subscribe], true;
+    SessionExpiryInterval = 17, "sessionExpiryInterval", U32, "int32", [Connect, ConnAck, Disconnect], false;
+    AssignedClientIdentifier = 18, "assignedClientIdentifier", Str, "string", [ConnAck], false;
+    ServerKeepAlive = 19, "serverKeepAlive", U16, "int16", [ConnAck], false;
+    AuthenticationMethod = 21, "authenticationMethod", Str, "string", [Connect, ConnAck, Auth], false;
+    AuthenticationData = 22, "authenticationData", Binary, "binary", [Connect, ConnAck, Auth], false;
+    RequestProblemInformation = 23, "requestProblemInformation", Byte, "byte", [Connect], false;
+    WillDelayInterval = 24, "willDelayInterval", U32, "int32", [Will], false;
+    RequestResponseInformation = 25, "requestResponseInformation", Byte, "byte", [Connect], false;
+    ResponseInformation = 26, "responseInformation", Str, "string", [ConnAck], false;
+    ServerReference = 28, "serverReference", Str, "string", [ConnAck, Disconnect], false;
+    ReasonString = 31, "reasonString", Str, "string", [ConnAck, PubAck, PubRec, PubRel, PubComp, SubAck, UnsubAck, Disconnect, Auth], false;
+    ReceiveMaximum = 33, "receiveMaximum", U16, "int16", [Connect, ConnAck], false;
+    TopicAliasMaximum = 34, "topicAliasMaximum", U16, "int16", [Connect, ConnAck], false;
+    TopicAlias = 35, "topicAlias", U16, "int16", [Publish], false;
+    MaximumQoS = 36, "maximumQoS", Byte, "int8", [ConnAck], false;
+    RetainAvailable = 37, "retainAvailable", Byte, "byte", [ConnAck], false;
+    UserProperty = 38, "userProperties", Pair, "pair", [Will, Connect, ConnAck, Publish, PubAck, PubRec, PubRel, PubComp, Subscribe, SubAck, Unsubscribe, UnsubAck, Disconnect, Auth], true;
+    MaximumPacketSize = 39, "maximumPacketSize", U32, "int32", [Connect, ConnAck], false;
+    WildcardSubscriptionAvailable = 40, "wildcardSubscriptionAvailable", Byte, "byte", [ConnAck], false;
+    SubscriptionIdentifierAvailable = 41, "subscriptionIdentifiersAvailable", Byte, "byte", [ConnAck], false;
+    SharedSubscriptionAvailable = 42, "sharedSubscriptionAvailable", Byte, "byte", [ConnAck], false;
 }
 
 /// The mqtt-packet name of a property id, or `"unknown"`.
@@ -763,185 +770,8 @@ pub(crate) fn parse_properties_visit<'a>(
     Ok((after, Properties(Repr::Wire(wire))))
 }
 
-/// The properties of a 5.0 PUBLISH at the start of `input`, checked: by
-/// [`publish_fast`] when it takes them, else by the general parser. `None`
-/// when they are malformed (the caller's general path reports how).
-#[inline]
-pub(crate) fn publish_checked(input: &[u8], strict: bool) -> Option<(&[u8], Properties<'_>)> {
-    publish_fast(input, |_, _| {})
-        .or_else(|| parse_properties_with(input, Context::Packet(PacketType::Publish), strict).ok())
-}
-
-/// A PUBLISH property value as [`publish_fast`] found it.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Raw<'a> {
-    /// An integer (byte, two-byte, four-byte or variable byte integer).
-    Int(u32),
-    /// A string: ASCII without U+0000.
-    Str(&'a [u8]),
-    /// Binary data.
-    Bin(&'a [u8]),
-    /// A user property: two strings, ASCII without U+0000.
-    Pair(&'a [u8], &'a [u8]),
-}
-
-/// What [`publish_fast`] hands each property to: any `FnMut(u8, Raw)`, or a
-/// type whose `visit` is always inlined (a closure may not be, and then what
-/// it captures lives in memory).
-pub(crate) trait PublishVisit<'a> {
-    /// One property: its identifier and value.
-    fn visit(&mut self, id: u8, value: Raw<'a>);
-}
-
-impl<'a, F: FnMut(u8, Raw<'a>)> PublishVisit<'a> for F {
-    #[inline(always)]
-    fn visit(&mut self, id: u8, value: Raw<'a>) {
-        self(id, value)
-    }
-}
-
-/// The hot path of 5.0 PUBLISH properties (the property length first): the
-/// ones a PUBLISH carries (payload format, message expiry, content type,
-/// response topic, correlation data, subscription identifier, topic alias,
-/// user properties), each value plainly valid — in range, strings ASCII
-/// without U+0000, not repeated where it may not be, lengths within the
-/// list. Hands each to `visit` and returns what follows the list and the
-/// properties. Anything else returns `None` and the caller takes the general
-/// path (`parse_properties_visit`), which decides: like the PUBLISH fast path
-/// this decides nothing (the tape and parse tests and fuzz targets compare the
-/// two paths' results).
-#[inline]
-pub(crate) fn publish_fast<'a>(
-    input: &'a [u8],
-    visit: impl PublishVisit<'a>,
-) -> Option<(&'a [u8], Properties<'a>)> {
-    publish_fast_with::<false>(input, visit)
-}
-
-/// Whether `s` is ASCII without U+0000: inlined when `INLINE`, else a call
-/// (less code in the caller's loop).
-#[inline(always)]
-fn plain_string<const INLINE: bool>(s: &[u8]) -> bool {
-    #[inline(never)]
-    fn call(s: &[u8]) -> bool {
-        primitives::plain_string(s)
-    }
-    if INLINE {
-        primitives::plain_string(s)
-    } else {
-        call(s)
-    }
-}
-
-/// [`publish_fast`], always inlined, with the string checks inlined when
-/// `INLINE`: the tape's, whose visitor then writes from registers. (The
-/// decoders, whose loops inline this for 5.0 next to their 3.1.1 path, call
-/// the check out of line: their 3.1.1 path then keeps more registers.)
-#[inline(always)]
-pub(crate) fn publish_fast_with<'a, const INLINE: bool>(
-    input: &'a [u8],
-    mut visit: impl PublishVisit<'a>,
-) -> Option<(&'a [u8], Properties<'a>)> {
-    // property length: one or two bytes, shortest form
-    let (len, at) = match *input {
-        [b, ..] if b < 0x80 => (b as usize, 1),
-        [b1, b2, ..] if b2 < 0x80 && b2 != 0 => ((b1 & 0x7f) as usize | (b2 as usize) << 7, 2),
-        _ => return None,
-    };
-    let list = input.get(at..at + len)?;
-    let after = input.get(at + len..)?;
-    // A two-byte length and that many bytes at `i`: (them, the index after).
-    let sized = |i: usize| -> Option<(&'a [u8], usize)> {
-        let n = u16::from_be_bytes([*list.get(i)?, *list.get(i + 1)?]) as usize;
-        Some((list.get(i + 2..i + 2 + n)?, i + 2 + n))
-    };
-    let string = |i: usize| match sized(i) {
-        Some((s, j)) if plain_string::<INLINE>(s) => Some((s, j)),
-        _ => None,
-    };
-    let mut seen = 0u64;
-    let mut i = 0;
-    while let Some(&id) = list.get(i) {
-        i += 1;
-        match id {
-            // once each
-            1 | 2 | 3 | 8 | 9 | 35 => {
-                if seen >> id & 1 != 0 {
-                    return None;
-                }
-                seen |= 1 << id;
-            }
-            // may repeat in a PUBLISH
-            11 | 38 => {}
-            _ => return None,
-        }
-        // Each arm hands its value on itself, so that once the visitor is
-        // inlined each kind of value is written by its own code (no `Raw`
-        // built and matched again).
-        match id {
-            1 => {
-                let v = *list.get(i)?;
-                if v > 1 {
-                    return None;
-                }
-                i += 1;
-                visit.visit(id, Raw::Int(v as u32));
-            }
-            2 => {
-                let v = u32::from_be_bytes(*list.get(i..)?.first_chunk::<4>()?);
-                i += 4;
-                visit.visit(id, Raw::Int(v));
-            }
-            3 | 8 => {
-                let (s, j) = string(i)?;
-                i = j;
-                visit.visit(id, Raw::Str(s));
-            }
-            9 => {
-                let (b, j) = sized(i)?;
-                i = j;
-                visit.visit(id, Raw::Bin(b));
-            }
-            11 => {
-                // 1 to 268,435,455, shortest form
-                let mut v = 0u32;
-                let mut k = 0;
-                loop {
-                    let b = *list.get(i + k)?;
-                    v |= ((b & 0x7f) as u32) << (7 * k);
-                    k += 1;
-                    if b < 0x80 {
-                        if (b == 0 && k > 1) || v == 0 {
-                            return None;
-                        }
-                        break;
-                    }
-                    if k == 4 {
-                        return None;
-                    }
-                }
-                i += k;
-                visit.visit(id, Raw::Int(v));
-            }
-            35 => {
-                let v = u16::from_be_bytes(*list.get(i..)?.first_chunk::<2>()?);
-                if v == 0 {
-                    return None;
-                }
-                i += 2;
-                visit.visit(id, Raw::Int(v as u32));
-            }
-            _ => {
-                // 38: user property
-                let (k, j) = string(i)?;
-                let (v, j) = string(j)?;
-                i = j;
-                visit.visit(id, Raw::Pair(k, v));
-            }
-        }
-    }
-    Some((after, Properties(Repr::Wire(list))))
-}
+mod publish;
+pub(crate) use publish::*;
 
 #[cfg(test)]
 mod tests {
