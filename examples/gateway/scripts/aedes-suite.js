@@ -180,15 +180,20 @@ async function main () {
   const r = await runSuite(pkgDir, files.map((f) => path.join('test', f)), timeoutMs, env)
   console.log(`# log: ${r.log}`)
 
-  const fileOf = (e) => e.file ? path.basename(e.file) : '?'
+  // A file that fails as a whole (a crash, a timeout) is reported by node:test
+  // under its own path, which holds this run's temp dir: key it by its file name,
+  // so that results of runs in different dirs compare.
+  const isFilePath = (e) => path.isAbsolute(e.name) && /\.c?js$/.test(e.name)
+  const fileOf = (e) => e.file ? path.basename(e.file) : isFilePath(e) ? path.basename(e.name) : '?'
+  const nameOf = (e) => isFilePath(e) ? `(file) ${path.basename(e.name)}` : e.name
   // a failing suite (describe) with no failing leaf is e.g. a hook failure: count it
   const counted = r.events.filter((e) => e.kind !== 'suite' || (e.status === 'fail' && !e.todo &&
     !r.events.some((x) => x.status === 'fail' && x.kind !== 'suite' && x.file === e.file && x.nesting > e.nesting)))
   // one result per "file :: name" (a repeated name gets " #2", " #3", ... in run order)
   const results = {}
   for (const e of counted) {
-    let k = `${fileOf(e)} :: ${e.name}`
-    for (let n = 2; k in results; n++) k = `${fileOf(e)} :: ${e.name} #${n}`
+    let k = `${fileOf(e)} :: ${nameOf(e)}`
+    for (let n = 2; k in results; n++) k = `${fileOf(e)} :: ${nameOf(e)} #${n}`
     results[k] = { status: e.skip || e.todo ? 'skip' : e.status, error: e.error ? e.error.split('\n')[0] : undefined }
   }
   const keys = Object.keys(results)
