@@ -24,7 +24,7 @@
 //        their median, which decides, and in how many runs each goal passed
 //   node bench/run.js --only w1 --paths mqttwire --profile /tmp/w1
 //        CPU profile of the timed rounds only (no warm-up, no checks, no forced
-//        gc) -> /tmp/w1-w1.cpuprofile; then: node bench/profile-summary.js FILE
+//        gc) -> /tmp/w1-w1.cpuprofile; open it in Chrome DevTools (Performance)
 //   (node --cpu-prof bench/run.js ... works too, but profiles setup and checks)
 
 const assert = require('node:assert')
@@ -88,7 +88,7 @@ const collect = () => { if (gc !== null && opt.profile === null) gc() }
 // to the OS, so the first pass after it pays page faults for every page it
 // allocates into, which a running gateway does not: without the settle pass,
 // each w1 pass cost mqttwire ~+80 ns/packet and mqtt-packet ~+560 ns/packet
-// (node bench/settle.js). Not while profiling (no forced gc then).
+// (benches/README.md, Findings). Not while profiling (no forced gc then).
 const settling = () => opt.settle && gc !== null && opt.profile === null
 
 // --profile: the inspector's CPU profiler around the timed rounds only
@@ -118,7 +118,7 @@ function profileStop (label, packets) {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
     fs.writeFileSync(file, JSON.stringify(res.profile))
     console.log(`    profile of the timed rounds: ${file} (${n} passes of ${packets} packets, ` +
-      `all paths together; summary: node bench/profile-summary.js ${file} --packets ${profiled})`)
+      `all paths together, ${profiled} packets a pass; open it in Chrome DevTools)`)
   })
 }
 

@@ -77,7 +77,7 @@ function parseArgs () {
 // ---------------------------------------------------------------- broker child
 async function startBroker (dir, label) {
   // --cpu-prof DIR: each broker writes a V8 CPU profile there when it exits
-  // (summarize with: node ../../bench/profile-summary.js FILE).
+  // (open one in Chrome DevTools).
   const prof = OPTS.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', path.join(OPTS.cpuProf, label)] : []
   const child = spawn(process.execPath, [...prof, path.join(dir, 'server.js')], {
     cwd: dir,
