@@ -118,7 +118,7 @@ function profileStop (label, packets) {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
     fs.writeFileSync(file, JSON.stringify(res.profile))
     console.log(`    profile of the timed rounds: ${file} (${n} passes of ${packets} packets, ` +
-      `all paths together, ${profiled} packets a pass; open it in Chrome DevTools)`)
+      `all paths together, ${profiled} packets in all; open it in Chrome DevTools)`)
   })
 }
 
