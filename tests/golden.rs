@@ -245,7 +245,7 @@ fn connect_v3_1_1_bridge_username_password() {
         0x10, 22, // CONNECT, remaining length 22
         0x00, 0x04, b'M', b'Q', b'T', b'T', // protocol name "MQTT"
         0x84, // protocol level 4 | 0x80 bridge
-        0xc0, // flags: user name, password (clean session 0)
+        0xc0, // flags: user name, password (clean-session flag 0)
         0x00, 0x1e, // keep alive 30
         0x00, 0x02, b'b', b'r', // client id "br"
         0x00, 0x01, b'u', // user name "u"

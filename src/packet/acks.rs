@@ -41,6 +41,32 @@ pub struct Auth<'a> {
     pub properties: Option<Properties<'a>>,
 }
 
+/// The setters and reader shared by the packets whose v5 form is an optional
+/// reason code then optional properties (Ack, Disconnect).
+macro_rules! reason_and_properties {
+    ($($ty:ident),+) => {$(
+        impl<'a> $ty<'a> {
+            /// Set the reason code (5.0).
+            pub fn reason_code(mut self, code: ReasonCode) -> Self {
+                self.reason_code = Some(code.get());
+                self
+            }
+
+            /// Set the properties (5.0).
+            pub fn properties(mut self, properties: Properties<'a>) -> Self {
+                self.properties = Some(properties);
+                self
+            }
+
+            /// The reason code; 0x00 when it was left out.
+            pub fn reason(&self) -> ReasonCode {
+                ReasonCode::new(self.reason_code.unwrap_or(0))
+            }
+        }
+    )+};
+}
+reason_and_properties!(Ack, Disconnect);
+
 impl<'a> Ack<'a> {
     /// A PUBACK, PUBREC, PUBREL or PUBCOMP for `packet_id`, with no reason
     /// code or properties (the short form: Success). An `Ack` is the body of
@@ -60,23 +86,6 @@ impl<'a> Ack<'a> {
             properties: None,
         }
     }
-
-    /// Set the reason code (5.0).
-    pub fn reason_code(mut self, code: ReasonCode) -> Self {
-        self.reason_code = Some(code.get());
-        self
-    }
-
-    /// Set the properties (5.0).
-    pub fn properties(mut self, properties: Properties<'a>) -> Self {
-        self.properties = Some(properties);
-        self
-    }
-
-    /// The reason code; 0x00 when it was left out.
-    pub fn reason(&self) -> ReasonCode {
-        ReasonCode::new(self.reason_code.unwrap_or(0))
-    }
 }
 
 impl<'a> Disconnect<'a> {
@@ -90,23 +99,6 @@ impl<'a> Disconnect<'a> {
     /// ```
     pub fn new() -> Self {
         Disconnect::default()
-    }
-
-    /// Set the reason code (5.0).
-    pub fn reason_code(mut self, code: ReasonCode) -> Self {
-        self.reason_code = Some(code.get());
-        self
-    }
-
-    /// Set the properties (5.0).
-    pub fn properties(mut self, properties: Properties<'a>) -> Self {
-        self.properties = Some(properties);
-        self
-    }
-
-    /// The reason code; 0x00 when it was left out.
-    pub fn reason(&self) -> ReasonCode {
-        ReasonCode::new(self.reason_code.unwrap_or(0))
     }
 }
 
