@@ -25,12 +25,3 @@ export declare function frame(buf: Uint8Array, tape: Uint32Array): void
  * must stay unmodified until then).
  */
 export declare function frameAsync(buf: Buffer, config: number, maxPacketSize: number): Promise<unknown>
-
-/**
- * Register, for this thread's JS environment, the input area (a Uint8Array)
- * and the tape (a Uint32Array of at least the 10 header words) that
- * `frameInput()` (no arguments, exported by [`init`]) frames with. They must
- * view two different, non-shared ArrayBuffers. Registering again replaces
- * both.
- */
-export declare function register(input: unknown, tape: unknown): void

@@ -837,4 +837,3 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.frame = nativeBinding.frame
 module.exports.frameAsync = nativeBinding.frameAsync
-module.exports.register = nativeBinding.register

@@ -1,5 +1,6 @@
 'use strict'
-// mqttwire loads and parses inside worker_threads (several at once).
+// mqttwire loads and parses inside worker_threads (several at once), and
+// the memory its addon frames from stays on its own thread.
 
 const { describe, it } = require('node:test')
 const assert = require('node:assert')
@@ -38,6 +39,32 @@ function runWorker (id) {
       results.forEach((r, id) => {
         assert.deepStrictEqual(r, { n: 1000, topic: 'w/' + id, asyncCount: 1000, implementation: 'mqttwire' })
       })
+    })
+
+    it("the addon's per-thread input area and tape cannot be transferred away: postMessage and structuredClone copy them, and parsing goes on", () => {
+      const binding = require('../binding.js')
+      const mqttwire = require('..')
+      const { MessageChannel } = require('node:worker_threads')
+      const { input, tape } = binding
+      assert.ok(input instanceof Uint8Array && tape instanceof Uint32Array)
+      const { port1, port2 } = new MessageChannel()
+      try {
+        port1.postMessage(input, [input.buffer])
+        structuredClone(tape.buffer, { transfer: [tape.buffer] })
+      } catch (err) {
+        assert.strictEqual(err.name, 'DataCloneError') // newer Node throws instead of copying
+      } finally {
+        port1.close()
+        port2.close()
+      }
+      assert.strictEqual(input.byteLength, 65536)
+      assert.strictEqual(tape.byteLength, 65536)
+      const p = mqttwire.parser()
+      const got = []
+      p.on('packet', (x) => got.push(x.topic))
+      const pk = mqttwire.generate({ cmd: 'publish', topic: 'still/here', payload: Buffer.alloc(10) })
+      p.parse(Buffer.concat([pk, pk]))
+      assert.deepStrictEqual(got, ['still/here', 'still/here'])
     })
   })
 }

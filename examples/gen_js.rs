@@ -166,6 +166,7 @@ pub fn render() -> String {
         ("IN_END", word::IN_END as u32),
         ("IN_CONFIG", word::IN_CONFIG as u32),
         ("IN_MAX", word::IN_MAX as u32),
+        ("IN_HEAD", word::IN_HEAD as u32),
         ("R_HEAD", word::R_HEAD as u32),
         ("R_WORDS", word::R_WORDS as u32),
         ("R_OFFSET", word::R_OFFSET as u32),

@@ -9,7 +9,7 @@
 // `_mwDeliver(buf, T, r, A, ab, bo)` (one record) and get `parse(buf)`.
 
 const { EventEmitter } = require('events')
-const { nativeFrame: frame, registerTape } = require('./native')
+const { nativeFrame: frame, nativeFrameAfter: frameAfter, areas, tape: areaTape, COPY_MAX } = require('./native')
 const { TAPE } = require('./generated/protocol')
 const { makeError } = require('./errors')
 const { readStrict, readMaxPacketSize, checkFramerOption } = require('./defaults')
@@ -24,10 +24,11 @@ const HEADER = TAPE.HEADER_WORDS
 // the strings to the arena and making one more string of it (bench/ab.js w5).
 const ARENA_MIN = 4096
 
-const INITIAL_TAPE = 16384 // words; grown x2 when a call reports FULL
-let sharedTape = new Uint32Array(INITIAL_TAPE)
-registerTape(sharedTape)
-let tapeBusy = false // a 'packet' handler may parse with another parser: it then gets its own tape
+// The tapes of a parse that is not nested in another's 'packet' handler:
+// the addon's area tape (lib/native.js), and a tape of our own, grown x2
+// whenever a call reports FULL and kept for the next (also the only one
+// where the addon has no areas).
+let bigTape = areaTape === null ? new Uint32Array(16384) : null
 
 // The arena of a tape as one JS string (T[ARENA_AT]: start, T[ARENA_USED]:
 // bytes used), to which the records' arena strings are offsets: one native
@@ -141,28 +142,38 @@ class Core extends EventEmitter {
       if (buf === null) return this._mwBuffered()
     }
     let T
-    const own = !tapeBusy
+    // a 'packet' handler may parse with another parser: it then gets a tape of its own
+    const own = !areas.busy
     if (own) {
-      tapeBusy = true
-      T = sharedTape
+      areas.busy = true
+      T = areaTape !== null ? areaTape : bigTape
     } else {
       T = new Uint32Array(1024)
     }
     try {
       return this._mwParse(buf, T, own)
     } finally {
-      if (own) tapeBusy = false
+      if (own) areas.busy = false
     }
   }
 
   _mwParse (buf, T, own) {
     const len = buf.length
     let off = 0
+    // A pending packet this read completes, framed with the rest of the read
+    // in the first call (one native call per read, also when packets
+    // straddle small reads).
+    let head = null
     if (this._mwPend !== null) {
-      off = this._mwFill(buf, T, own)
-      if (off < 0) return len // error: the rest of the chunk is dropped
-      if (this._mwPend !== null) return this._mwBuffered()
-      T = own ? sharedTape : T
+      const total = this._mwPendTotal
+      if (own && frameAfter !== null && total !== 0 && len >= total - this._mwPendLen && len + total <= COPY_MAX) {
+        off = total - this._mwPendLen
+        head = this._mwTake(buf, 0)
+      } else {
+        off = this._mwFill(buf, T, own)
+        if (off < 0) return len // error: the rest of the chunk is dropped
+        if (this._mwPend !== null) return this._mwBuffered()
+      }
     }
     const mode = len - off < ARENA_MIN ? this._mwMode & ~ARENA : this._mwMode
     let config = configOf(this.settings) | mode
@@ -170,13 +181,36 @@ class Core extends EventEmitter {
     // read once per chunk: every payload view is made over them (lib/build.js view)
     const ab = buf.buffer
     const bo = buf.byteOffset
-    while (off < len) {
-      frame(buf, off, len, config, max, T)
+    while (off < len || head !== null) {
+      let r = HEADER
+      let k = 0
+      if (head === null) {
+        frame(buf, off, len, config, max, T)
+      } else {
+        frameAfter(head, buf, off, config, max)
+        if (T[RECORDS] === 0) {
+          // stopped within the head: a malformed packet, or (not for a read
+          // this small) a full tape
+          if (T[STATUS] === FULL) {
+            T = this._mwGrow(T, own)
+            if (!this._mwWhole(head, T, own)) return len
+            head = null
+            config = configOf(this.settings) | mode
+            continue
+          }
+          this._mwBadHead = Buffer.from(head.subarray(0, Math.min(head.length, 5)))
+          this._mwError(T[NEED_OR_CODE], T[ERROR_PARAM], T[ERROR_OFFSET])
+          return len
+        }
+        this._mwDeliver(head, T, r, arenaOf(T), head.buffer, head.byteOffset)
+        r += T[r + R_WORDS]
+        k = 1
+        head = null
+      }
       const status = T[STATUS]
       const n = T[RECORDS]
       const A = arenaOf(T)
-      let r = HEADER
-      for (let k = 0; k < n; k++) {
+      for (; k < n; k++) {
         this._mwDeliver(buf, T, r, A, ab, bo)
         r += T[r + R_WORDS]
       }
@@ -194,13 +228,35 @@ class Core extends EventEmitter {
       // FULL: grow the tape and go on from the first packet not recorded
       config = T[VERSION] | mode
       off = at
-      T = new Uint32Array(T.length * 2)
-      if (own) {
-        sharedTape = T
-        registerTape(T)
-      }
+      T = this._mwGrow(T, own)
     }
     return this._mwBuffered()
+  }
+
+  // A tape larger than T: our own big tape when not nested (grown when not
+  // larger, and kept for the next parse), else a new one.
+  _mwGrow (T, own) {
+    if (!own) return new Uint32Array(T.length * 2)
+    if (bigTape === null || bigTape.length <= T.length) bigTape = new Uint32Array(T.length * 2)
+    return bigTape
+  }
+
+  // The pending packet made whole with the bytes of buf from `off` (which
+  // holds the rest of it); no packet is pending after.
+  _mwTake (buf, off) {
+    const total = this._mwPendTotal
+    const have = this._mwPendLen
+    let p = this._mwPend
+    if (p.length !== total) {
+      const q = Buffer.allocUnsafe(total)
+      p.copy(q, 0, 0, have)
+      p = q
+    }
+    buf.copy(p, have, off, off + total - have)
+    this._mwPend = null
+    this._mwPendLen = 0
+    this._mwPendTotal = 0
+    return p
   }
 
   _mwError (code, param, offset) {
@@ -288,31 +344,25 @@ class Core extends EventEmitter {
       this._mwPendLen = have + avail
       return len
     }
-    if (p.length < total) {
-      const q = Buffer.allocUnsafe(total)
-      p.copy(q, 0, 0, have)
-      p = q
-    }
-    buf.copy(p, have, off, off + need)
-    this._mwPend = null
-    this._mwPendLen = 0
-    this._mwPendTotal = 0
+    return this._mwWhole(this._mwTake(buf, off), T, own) ? off + need : -1
+  }
+
+  // Frame and deliver `p`, one whole packet, alone (growing the tape while
+  // FULL). Returns false after an error.
+  _mwWhole (p, T, own) {
+    const total = p.length
     for (;;) {
-      frame(p, 0, total, configOf(this.settings) | (this._mwMode & ~ARENA), max, T)
+      frame(p, 0, total, configOf(this.settings) | (this._mwMode & ~ARENA), this._mwMax, T)
       if (T[STATUS] !== FULL) break
-      T = new Uint32Array(T.length * 2)
-      if (own) {
-        sharedTape = T
-        registerTape(T)
-      }
+      T = this._mwGrow(T, own)
     }
     if (T[RECORDS] === 1) this._mwDeliver(p, T, HEADER, arenaOf(T), p.buffer, p.byteOffset)
     if (T[STATUS] === ERROR) {
       this._mwBadHead = Buffer.from(p.subarray(0, Math.min(total, 5)))
       this._mwError(T[NEED_OR_CODE], T[ERROR_PARAM], T[ERROR_OFFSET])
-      return -1
+      return false
     }
-    return off + need
+    return true
   }
 
   _mwDeliver (buf, T, r, A, ab, bo) {

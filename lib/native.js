@@ -2,64 +2,57 @@
 // Loads the native binding (../binding.js, written by the build) and frames
 // with it: every read is framed and validated in Rust (node/src/lib.rs).
 
-const { TAPE: { IN_START, IN_END, IN_CONFIG, IN_MAX, STATUS } } = require('./generated/protocol')
+const { TAPE: { IN_START, IN_END, IN_CONFIG, IN_MAX, IN_HEAD, STATUS } } = require('./generated/protocol')
 
 let binding = null
 let loadError = null
 try {
   binding = require('../binding.js')
-  if (typeof binding.frame !== 'function' || typeof binding.frameInput !== 'function') {
-    loadError = new Error('mqttwire: the native binding does not export frame() and frameInput()')
+  if (typeof binding.frame !== 'function') {
+    loadError = new Error('mqttwire: the native binding does not export frame()')
     binding = null
   }
 } catch (err) {
   loadError = err
 }
 
-/** Bytes of the input area registered per thread. */
-const INPUT_SIZE = 65536
+// This thread's input area (64 KiB) and tape (16,384 words), allocated by
+// the addon for each thread (node/src/lib.rs init) and framed by
+// frameInput(), which takes no argument; null where the addon could not make
+// them (Node-API without external ArrayBuffers): every read then goes
+// through frame(buf, T).
+const input = binding !== null && binding.input instanceof Uint8Array ? binding.input : null
+const tape = input !== null && binding.tape instanceof Uint32Array ? binding.tape : null
+const INPUT_SIZE = input !== null ? input.length : 0
 // Reads of up to this many bytes are copied into the input area: the copy
 // (~70 ns for 4 KiB, ~105 ns for 8 KiB, 1.6 us for 64 KiB) then costs less
 // than the two argument conversions it saves (~95 ns; node bench/ops.js).
+// The area's tape holds the records of any read this size (Rust
+// tests/proptest.rs: at most 3 words per byte).
 const COPY_MAX = 4096
-const input = new Uint8Array(INPUT_SIZE)
-// This module's tape (lib/core.js's shared tape), framed through the input area.
-let ownTape = null
-// What the addon has registered for this thread, shared by every copy of
-// this module that loaded the same binding object: a copy re-registers its
-// own areas when another copy registered last.
-const registered = binding === null
+// Whether a parse is using the area's tape (lib/core.js: a 'packet' handler
+// that parses meanwhile gets a tape of its own). Kept on the binding, which
+// every copy of this module that loaded the same binding shares with it.
+const areas = binding === null
   ? null
-  : (binding.__mqttwireRegistered || (binding.__mqttwireRegistered = { tape: null }))
-
-/**
- * Make `T` the tape framed through the input area (node/src/lib.rs
- * `register` / `frameInput`). lib/core.js calls it for its shared tape, and
- * again when it replaces it.
- */
-function registerTape (T) {
-  ownTape = T
-}
+  : (binding.__mqttwireAreas || (binding.__mqttwireAreas = { busy: false }))
 
 /**
  * The native framer; returns the status (T[STATUS]). The scalar inputs go in
- * the tape's first four words. With this module's tape and at most COPY_MAX
- * bytes to frame (ending within the input area), the bytes are copied into
- * the input area at the same offsets (so the tape's offsets index `buf` too)
- * and framed by a call with no argument; otherwise `buf` and `T` are passed
- * (two argument conversions, ~95 ns more).
+ * the tape's first words. With the area's tape and at most COPY_MAX bytes
+ * to frame, the bytes are copied into the input area at the same offsets
+ * (so the tape's offsets index `buf` too) and framed by a call with no
+ * argument; otherwise `buf` and `T` are passed (two argument conversions,
+ * ~95 ns more).
  */
-function makeNative (frameTape, frameInput, register) {
-  return function nativeFrame (buf, start, end, config, max, T) {
+function makeNative (frameTape, frameInput) {
+  function nativeFrame (buf, start, end, config, max, T) {
     T[IN_START] = start
     T[IN_END] = end
     T[IN_CONFIG] = config
     T[IN_MAX] = max
-    if (T === ownTape && end - start <= COPY_MAX && end <= INPUT_SIZE) {
-      if (registered.tape !== T) {
-        register(input, T)
-        registered.tape = T
-      }
+    if (T === tape && end - start <= COPY_MAX && end <= INPUT_SIZE) {
+      T[IN_HEAD] = 0
       // A whole small read is copied whole, the bytes before `start` too:
       // cheaper than making a subarray (~40 ns).
       if (end === buf.length && (start === 0 || end <= COPY_MAX)) input.set(buf)
@@ -70,8 +63,32 @@ function makeNative (frameTape, frameInput, register) {
     }
     return T[STATUS]
   }
+
+  /**
+   * Frame `head` (a packet that straddled reads, made whole) and then
+   * `buf[start..buf.length)` in one call on the area's tape (Rust
+   * tape::frame_after): the first record indexes `head`, the others `buf`.
+   * Only with `head.length + buf.length <= COPY_MAX` (lib/core.js checks):
+   * `buf` is copied to the start of the input area and `head` right after it.
+   */
+  function nativeFrameAfter (head, buf, start, config, max) {
+    const T = tape
+    const end = buf.length
+    T[IN_START] = start
+    T[IN_END] = end
+    T[IN_CONFIG] = config
+    T[IN_MAX] = max
+    T[IN_HEAD] = head.length
+    input.set(buf)
+    input.set(head, end)
+    frameInput()
+    return T[STATUS]
+  }
+  return { nativeFrame, nativeFrameAfter: tape !== null ? nativeFrameAfter : null }
 }
-const nativeFrame = binding !== null ? makeNative(binding.frame, binding.frameInput, binding.register) : null
+const { nativeFrame, nativeFrameAfter } = binding !== null
+  ? makeNative(binding.frame, binding.frameInput)
+  : { nativeFrame: null, nativeFrameAfter: null }
 
 /** The causes chained by the generated loader, innermost last, as lines. */
 function causeLines (err) {
@@ -109,7 +126,9 @@ module.exports = {
   binding,
   loadError,
   hasNative: binding !== null,
-  registerTape,
-  INPUT_SIZE,
-  nativeFrame
+  areas,
+  tape,
+  COPY_MAX,
+  nativeFrame,
+  nativeFrameAfter
 }

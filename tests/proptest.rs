@@ -64,6 +64,14 @@ fn frame_all(bytes: &[u8], config: u32, max: u32, words: usize) -> (tape::Status
         );
         let used = t[7] as usize;
         assert!(used >= HEADER_WORDS && used <= t.len());
+        // The bound the Node binding's fixed 16,384-word tape relies on for
+        // reads of up to 4 KiB: at most 3 words per byte framed.
+        assert!(
+            used - HEADER_WORDS <= 3 * (next - start),
+            "{} words for {} bytes",
+            used - HEADER_WORDS,
+            next - start
+        );
         if config & ARENA != 0 {
             // records end before the arena; the arena ends inside the tape
             assert!(used * 4 <= t[8] as usize);
@@ -172,6 +180,28 @@ proptest! {
             r += t[r + 1] as usize;
         }
         prop_assert_eq!(r, t[7] as usize);
+
+        // frame_after: any prefix of whole packets framed as a separate head
+        // before the rest gives the tape of the whole (offsets in the head are
+        // offsets in `all` too, as the head starts it).
+        let mut boundaries = vec![0];
+        for e in &encoded {
+            boundaries.push(boundaries.last().unwrap() + e.len());
+        }
+        for config in [v.level() as u32, v.level() as u32 | ARENA] {
+            let mut whole = vec![0u32; t.len()];
+            tape::frame(&all, 0, all.len(), config, 0, &mut whole);
+            for &h in &boundaries {
+                let head = all[..h].to_vec();
+                let mut joined = vec![0u32; t.len()];
+                let st = tape::frame_after(&head, &all, h, all.len(), config, 0, &mut joined);
+                prop_assert_eq!(st, tape::Status::Done);
+                let used = whole[7] as usize;
+                let arena = (whole[8] as usize + whole[9] as usize).div_ceil(4);
+                prop_assert_eq!(&joined[..used], &whole[..used], "head of {} bytes", h);
+                prop_assert_eq!(&joined[whole[8] as usize / 4..arena], &whole[whole[8] as usize / 4..arena]);
+            }
+        }
 
         // The same with a small tape: FULL paths, same number of records.
         prop_assert_eq!(frame_all(&all, v.level() as u32, 0, words), (tape::Status::Done, packets.len() as u32));
@@ -292,6 +322,35 @@ proptest! {
     ) {
         check_no_panic(&bytes, &sizes, words, max);
     }
+}
+
+/// `frame_after` stops within the head when the head is not whole packets:
+/// no record of the chunk, `T[1]` (and an error's offset) in the head.
+#[test]
+fn frame_after_stops_in_the_head() {
+    let chunk = [0xd0u8, 0x00]; // PINGRESP
+    let mut t = [0u32; 64];
+    // a PINGREQ and half of a PUBLISH
+    let head = [0xc0u8, 0x00, 0x30, 0x05, 0x00];
+    assert_eq!(
+        tape::frame_after(&head, &chunk, 0, 2, 4, 0, &mut t),
+        tape::Status::Partial
+    );
+    assert_eq!((t[1], t[2], t[5]), (2, 7, 1));
+    // a PINGREQ with a remaining length of 1: malformed at byte 1 of the head
+    let head = [0xc0u8, 0x01, 0x00];
+    assert_eq!(
+        tape::frame_after(&head, &chunk, 0, 2, 4, 0, &mut t),
+        tape::Status::Error
+    );
+    assert_eq!((t[1], t[5]), (0, 0));
+    assert!(t[4] < head.len() as u32);
+    // an empty head is frame
+    assert_eq!(
+        tape::frame_after(&[], &chunk, 0, 2, 4, 0, &mut t),
+        tape::Status::Done
+    );
+    assert_eq!((t[1], t[5]), (2, 1));
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! consistent; every record walks exactly as docs/tape.md lays it out and every
 //! offset+len in it is inside the input; status, count and error agree with a
 //! `parse` loop; a small tape resumed from `T[1]` gives the same records as a
-//! large one.
+//! large one; whole packets framed as `frame_after`'s head give the same tape.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -205,6 +205,21 @@ fuzz_target!(|data: &[u8]| {
     assert_ne!(st, Status::Full, "large tape reported FULL");
     let recs = walk(buf, &big, start);
     assert_eq!(recs.len(), big[5] as usize);
+    // At most 3 words per byte framed (the Node binding's fixed tape relies on it).
+    assert!(big[7] as usize - HEADER_WORDS <= 3 * (big[1] as usize - start));
+
+    // frame_after: the first k whole packets as a separate head (a copy)
+    // give the same tape, offsets included (the head starts the input).
+    if start == 0 && !recs.is_empty() {
+        let k = ctl as usize % recs.len();
+        let h = if k == 0 { 0 } else { recs[k][2] as usize };
+        let head = buf[..h].to_vec();
+        let mut joined = vec![0u32; big.len()];
+        let st_j = tape::frame_after(&head, buf, h, end, config, max, &mut joined);
+        assert_eq!(st_j, st);
+        let used = big[7] as usize;
+        assert_eq!(&joined[..used], &big[..used], "frame_after differs from frame");
+    }
 
     // The same with the string arena: the same header and record lengths;
     // the arena stays in the last quarter and holds whole words.

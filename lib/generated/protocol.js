@@ -202,6 +202,7 @@ const TAPE = Object.freeze({
   IN_END: 1,
   IN_CONFIG: 2,
   IN_MAX: 3,
+  IN_HEAD: 4,
   R_HEAD: 0,
   R_WORDS: 1,
   R_OFFSET: 2,

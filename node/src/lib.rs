@@ -6,7 +6,7 @@
 use mqttwire::tape;
 use napi::bindgen_prelude::Object;
 use napi::bindgen_prelude::{AsyncTask, Buffer, Uint32Array, Uint32ArraySlice};
-use napi::{sys, Env, JsValue, Task, Unknown};
+use napi::{sys, Env, JsValue, Task};
 use napi_derive::napi;
 use std::ffi::c_void;
 use std::ptr;
@@ -30,251 +30,224 @@ pub fn frame(buf: &[u8], mut tape: Uint32ArraySlice<'_>) {
     tape::frame(buf, start as usize, end as usize, config, max, tape);
 }
 
-/// The input area and tape registered by [`register`] for one `napi_env`
-/// (the main thread or one worker): references that keep both typed arrays
-/// alive. Stored as the env's instance data, which only this addon sets.
+/// Bytes of the input area `frameInput()` frames from.
+const INPUT_BYTES: usize = 65536;
+/// Words of the tape `frameInput()` frames into: enough for the records of
+/// any 4 KiB (a record takes at most 3 words per byte of its packet:
+/// tests/proptest.rs), the most lib/native.js frames through the area; a
+/// larger range may report FULL, as on any tape.
+const TAPE_WORDS: usize = 16384;
+
+/// The input area and tape of one `napi_env` (the main thread or one
+/// worker), allocated by Rust at module initialisation and freed when the
+/// env is torn down (the env's instance data, which only this addon sets).
+/// JS sees them as the exports `input` (Uint8Array) and `tape`
+/// (Uint32Array), views of two external ArrayBuffers over this memory.
 struct Areas {
-    input: sys::napi_ref,
-    tape: sys::napi_ref,
+    input: *mut u8,
+    tape: *mut u32,
 }
 
-/// A typed array's element type, data pointer, element count and ArrayBuffer.
-///
-/// # Safety
-/// `env` and `value` must be live handles of the current synchronous call.
-unsafe fn typed_array(
-    env: sys::napi_env,
-    value: sys::napi_value,
-) -> Option<(i32, *mut c_void, usize, sys::napi_value)> {
-    let mut kind = 0;
-    let mut len = 0;
-    let mut data = ptr::null_mut();
-    let mut buffer = ptr::null_mut();
-    let mut offset = 0;
-    // SAFETY: the caller guarantees live handles; every out-pointer is a local.
-    let status = unsafe {
-        sys::napi_get_typedarray_info(
-            env,
-            value,
-            &mut kind,
-            &mut len,
-            &mut data,
-            &mut buffer,
-            &mut offset,
-        )
-    };
-    (status == sys::Status::napi_ok).then_some((kind, data, len, buffer))
-}
-
-/// Register, for this thread's JS environment, the input area (a Uint8Array)
-/// and the tape (a Uint32Array of at least the 10 header words) that
-/// `frameInput()` (no arguments, exported by [`init`]) frames with. They must
-/// view two different, non-shared ArrayBuffers. Registering again replaces
-/// both.
-#[napi]
-pub fn register(env: Env, input: Unknown<'_>, tape: Unknown<'_>) -> napi::Result<()> {
-    let raw = env.raw();
-    let (iv, tv) = (input.value().value, tape.value().value);
-    // SAFETY: env and both values are this call's live handles.
-    let (Some((ik, _, _, ib)), Some((tk, _, tl, tb))) = (unsafe { typed_array(raw, iv) }, unsafe {
-        typed_array(raw, tv)
-    }) else {
-        return Err(napi::Error::from_reason(
-            "mqttwire.register: expected a Uint8Array and a Uint32Array",
-        ));
-    };
-    let (mut same, mut ia, mut ta) = (false, false, false);
-    // SAFETY: live handles of this call; the out-pointers are locals.
-    let eq = unsafe {
-        sys::napi_strict_equals(raw, ib, tb, &mut same)
-            | sys::napi_is_arraybuffer(raw, ib, &mut ia)
-            | sys::napi_is_arraybuffer(raw, tb, &mut ta)
-    };
-    // A SharedArrayBuffer is not an ArrayBuffer here: another thread could
-    // write it while Rust reads it.
-    if !ia
-        || !ta
-        || ik != sys::TypedarrayType::uint8_array
-        || tk != sys::TypedarrayType::uint32_array
-        || tl < tape::HEADER_WORDS
-        || eq != sys::Status::napi_ok
-        || same
-    {
-        return Err(napi::Error::from_reason(
-            "mqttwire.register: expected a Uint8Array and a Uint32Array of at least 10 words over two different (not shared) ArrayBuffers",
-        ));
-    }
-    let mut areas = Areas {
-        input: ptr::null_mut(),
-        tape: ptr::null_mut(),
-    };
-    // SAFETY: live handles; the references are owned by `areas` from here on.
-    unsafe {
-        if sys::napi_create_reference(raw, iv, 1, &mut areas.input) != sys::Status::napi_ok
-            || sys::napi_create_reference(raw, tv, 1, &mut areas.tape) != sys::Status::napi_ok
-        {
-            return Err(napi::Error::from_reason(
-                "mqttwire.register: napi_create_reference failed",
-            ));
-        }
-    }
-    let mut old: *mut c_void = ptr::null_mut();
-    // SAFETY: `old` is a local out-pointer.
-    unsafe { sys::napi_get_instance_data(raw, &mut old) };
-    if !old.is_null() {
-        // SAFETY: only this function sets this addon's instance data for an
-        // env, always to a `Box<Areas>`; replacing it in place keeps the
-        // finalizer set below, which frees the box at env teardown.
-        let old = unsafe { &mut *(old as *mut Areas) };
-        // SAFETY: the old references belong to this env and are not used again.
+impl Drop for Areas {
+    fn drop(&mut self) {
+        // SAFETY: both pointers come from `Box::into_raw` of boxed slices of
+        // these lengths in `Areas::new`, and are freed only here, once.
         unsafe {
-            sys::napi_delete_reference(raw, old.input);
-            sys::napi_delete_reference(raw, old.tape);
+            drop(Box::from_raw(ptr::slice_from_raw_parts_mut(
+                self.input,
+                INPUT_BYTES,
+            )));
+            drop(Box::from_raw(ptr::slice_from_raw_parts_mut(
+                self.tape, TAPE_WORDS,
+            )));
         }
-        *old = areas;
-        return Ok(());
     }
-    unsafe extern "C" fn finalize(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
-        // SAFETY: `data` is the `Box<Areas>` leaked by `register` below, freed
-        // only here, once, at env teardown (which releases the references).
-        drop(unsafe { Box::from_raw(data as *mut Areas) });
-    }
-    let data = Box::into_raw(Box::new(areas)) as *mut c_void;
-    // SAFETY: `data` is a valid leaked box; `finalize` frees it.
-    let status = unsafe { sys::napi_set_instance_data(raw, data, Some(finalize), ptr::null_mut()) };
-    if status != sys::Status::napi_ok {
-        // SAFETY: not stored, so still ours.
-        drop(unsafe { Box::from_raw(data as *mut Areas) });
-        return Err(napi::Error::from_reason(
-            "mqttwire.register: napi_set_instance_data failed",
-        ));
-    }
-    Ok(())
 }
 
-/// The data pointer and element count of a typed array (null when its
-/// buffer is detached).
+impl Areas {
+    fn new() -> Self {
+        Areas {
+            input: Box::into_raw(vec![0u8; INPUT_BYTES].into_boxed_slice()) as *mut u8,
+            tape: Box::into_raw(vec![0u32; TAPE_WORDS].into_boxed_slice()) as *mut u32,
+        }
+    }
+}
+
+/// An external ArrayBuffer of `len` bytes at `data` and a typed array of
+/// `kind` over all of it.
 ///
 /// # Safety
-/// `env` and `value` must be live handles of the current synchronous call.
-unsafe fn typed_array_data(env: sys::napi_env, value: sys::napi_value) -> (*mut c_void, usize) {
-    let mut len = 0;
-    let mut data = ptr::null_mut();
-    // SAFETY: the caller guarantees live handles; `len` and `data` are
-    // locals, the other out-pointers may be null (Node-API).
-    let status = unsafe {
-        sys::napi_get_typedarray_info(
-            env,
-            value,
-            ptr::null_mut(),
-            &mut len,
-            &mut data,
-            ptr::null_mut(),
-            ptr::null_mut(),
-        )
+/// `env` must be live; `data` must stay valid for `len` bytes as long as the
+/// env.
+unsafe fn external_view(
+    env: sys::napi_env,
+    data: *mut c_void,
+    len: usize,
+    kind: sys::napi_typedarray_type,
+    elements: usize,
+) -> Option<sys::napi_value> {
+    let (mut ab, mut view) = (ptr::null_mut(), ptr::null_mut());
+    // SAFETY: the caller's contract; the out-pointers are locals. No
+    // finalizer: `Areas` owns the memory. Node copies an external
+    // ArrayBuffer made by Node-API instead of transferring it (postMessage,
+    // structuredClone: __test__/workers.test.js), so no other thread gets
+    // this memory.
+    let ok = unsafe {
+        sys::napi_create_external_arraybuffer(env, data, len, None, ptr::null_mut(), &mut ab)
+            == sys::Status::napi_ok
+            && sys::napi_create_typedarray(env, kind, elements, ab, 0, &mut view)
+                == sys::Status::napi_ok
     };
-    if status == sys::Status::napi_ok {
-        (data, len)
-    } else {
-        (ptr::null_mut(), 0)
-    }
+    ok.then_some(view)
 }
 
-/// Frame `input[start..end]` of the registered input area into the
-/// registered tape, the scalars in the tape's first words as for [`frame`].
-/// Leaves the tape untouched without a registration or when a registered
-/// array's buffer was detached.
-fn frame_registered(env: sys::napi_env) {
+/// `frameInput()`: frames `input[start..end]` of this env's input area into
+/// its tape, the scalars in the tape's first words as for [`frame`]; with
+/// `tape[4]` (`IN_HEAD`) non-zero, the `tape[4]` bytes after `input[end]`
+/// are framed first, as the head of [`tape::frame_after`]. A bare Node-API
+/// callback with no argument: it skips napi-rs's argument machinery and every
+/// Node-API query but one (the per-call cost is what a small read pays).
+unsafe extern "C" fn frame_input(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+) -> sys::napi_value {
     let mut data: *mut c_void = ptr::null_mut();
-    // SAFETY: `data` is a local out-pointer.
-    if unsafe { sys::napi_get_instance_data(env, &mut data) } != sys::Status::napi_ok
-        || data.is_null()
-    {
-        return;
-    }
-    // SAFETY: only `register` sets this addon's instance data, to a live `Box<Areas>`.
-    let areas = unsafe { &*(data as *const Areas) };
-    let (mut iv, mut tv) = (ptr::null_mut(), ptr::null_mut());
-    // SAFETY: references created by `register` for this env, still held
-    // (strong: refcount 1), so their values are the registered arrays.
-    unsafe {
-        sys::napi_get_reference_value(env, areas.input, &mut iv);
-        sys::napi_get_reference_value(env, areas.tape, &mut tv);
-    }
-    if iv.is_null() || tv.is_null() {
-        return;
-    }
-    // SAFETY: live handles of this call.
-    let ((ip, il), (tp, tl)) = unsafe { (typed_array_data(env, iv), typed_array_data(env, tv)) };
-    if ip.is_null() || tp.is_null() || tl < tape::HEADER_WORDS {
-        return; // detached
-    }
-    // SAFETY: `register` checked the element types (u8, u32) and that the
-    // two arrays view two different, non-shared ArrayBuffers, so the slices
-    // do not overlap and no other thread can write them; pointers and
-    // lengths come from V8 in this call; the call is synchronous on the JS
-    // thread, so no JS runs (nothing can detach, resize or write the arrays)
-    // while the slices live, and they do not outlive the call.
-    let (input, words) = unsafe {
-        (
-            std::slice::from_raw_parts(ip as *const u8, il),
-            std::slice::from_raw_parts_mut(tp as *mut u32, tl),
+    // SAFETY: `env` and `info` are this callback's; `data` is a local
+    // out-pointer, the others may be null (Node-API).
+    let status = unsafe {
+        sys::napi_get_cb_info(
+            env,
+            info,
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            &mut data,
         )
     };
-    use tape::word::{IN_CONFIG, IN_END, IN_MAX, IN_START};
-    let [start, end, config, max] = [
+    if status != sys::Status::napi_ok || data.is_null() {
+        return ptr::null_mut();
+    }
+    // SAFETY: `data` is the `Areas` that `init` made this function's data
+    // and the env's instance data: freed only at env teardown, after which
+    // no JS calls this function. Its memory is allocated by Rust and outlives
+    // the env's JS views of it; the call is synchronous on the env's thread,
+    // so no JS reads or writes the views while these slices live (and no
+    // other thread has them: see `external_view`); the two allocations do
+    // not overlap; the slices do not outlive the call.
+    let (input, words) = unsafe {
+        let areas = &*(data as *const Areas);
+        (
+            std::slice::from_raw_parts(areas.input as *const u8, INPUT_BYTES),
+            std::slice::from_raw_parts_mut(areas.tape, TAPE_WORDS),
+        )
+    };
+    // tape::frame_after never panics; should it, the panic stops here, not at
+    // the FFI boundary (the tape is then left with whatever status it had).
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        frame_area(input, words)
+    }));
+    ptr::null_mut() // undefined
+}
+
+/// [`frame_input`]'s work, on its two areas.
+fn frame_area(input: &[u8], words: &mut [u32]) {
+    use tape::word::{IN_CONFIG, IN_END, IN_HEAD, IN_MAX, IN_START};
+    let [start, end, config, max, head] = [
         words[IN_START],
         words[IN_END],
         words[IN_CONFIG],
         words[IN_MAX],
+        words[IN_HEAD],
     ];
-    tape::frame(input, start as usize, end as usize, config, max, words);
+    let (start, end, head) = (start as usize, end as usize, head as usize);
+    // The head, when there is one, lies right after the chunk in the area.
+    let head = input
+        .get(end..end.saturating_add(head).min(input.len()))
+        .unwrap_or(&[]);
+    tape::frame_after(head, input, start, end, config, max, words);
 }
 
-/// `frameInput()`: [`frame_registered`] as a bare Node-API callback. It takes
-/// no argument, so it skips napi-rs's argument machinery (the per-call borrow
-/// scope costs more than framing a small read).
-unsafe extern "C" fn frame_input(
+/// Sets `exports[name] = value`.
+///
+/// # Safety
+/// `env`, `exports` and `value` must be live handles; `name` NUL-terminated.
+unsafe fn set(
     env: sys::napi_env,
-    _info: sys::napi_callback_info,
-) -> sys::napi_value {
-    // tape::frame never panics; should it, the panic stops here, not at the
-    // FFI boundary (the tape is then left with whatever status it had).
-    let _ = std::panic::catch_unwind(|| frame_registered(env));
-    ptr::null_mut() // undefined
+    exports: sys::napi_value,
+    name: &std::ffi::CStr,
+    value: sys::napi_value,
+) -> bool {
+    // SAFETY: the caller's contract.
+    unsafe {
+        sys::napi_set_named_property(env, exports, name.as_ptr(), value) == sys::Status::napi_ok
+    }
 }
 
-/// Adds `frameInput` to the exports (see [`frame_input`]).
+/// Adds this env's areas to the exports, as `input`, `tape` and
+/// `frameInput` (see [`frame_input`]). Where Node-API refuses external
+/// ArrayBuffers (a V8 sandbox, as in Electron) none of the three is
+/// exported, and lib/native.js frames every read with [`frame`].
 #[napi(module_exports)]
 pub fn init(exports: Object<'_>, env: Env) -> napi::Result<()> {
-    let mut f = ptr::null_mut();
-    // SAFETY: `env` and `exports` are live handles of module initialisation;
-    // the name is a valid UTF-8 buffer of the given length; `frame_input`
-    // has the Node-API callback signature.
-    let created = unsafe {
-        sys::napi_create_function(
-            env.raw(),
+    let (raw, exports) = (env.raw(), exports.raw());
+    let areas = Box::into_raw(Box::new(Areas::new()));
+    // SAFETY: `areas` is a live box; its memory lives until the instance-data
+    // finalizer below frees it at env teardown.
+    let views = unsafe {
+        let a = &*areas;
+        external_view(
+            raw,
+            a.input as *mut c_void,
+            INPUT_BYTES,
+            sys::TypedarrayType::uint8_array,
+            INPUT_BYTES,
+        )
+        .zip(external_view(
+            raw,
+            a.tape as *mut c_void,
+            TAPE_WORDS * 4,
+            sys::TypedarrayType::uint32_array,
+            TAPE_WORDS,
+        ))
+    };
+    unsafe extern "C" fn finalize(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
+        // SAFETY: `data` is the box leaked by `init`, freed only here, once,
+        // at env teardown.
+        drop(unsafe { Box::from_raw(data as *mut Areas) });
+    }
+    // SAFETY: live handles of module initialisation; `areas` is ours until
+    // the env owns it (set below), and freed here when it does not.
+    unsafe {
+        let Some((input, tape)) = views else {
+            drop(Box::from_raw(areas));
+            return Ok(());
+        };
+        if sys::napi_set_instance_data(raw, areas as *mut c_void, Some(finalize), ptr::null_mut())
+            != sys::Status::napi_ok
+        {
+            drop(Box::from_raw(areas));
+            return Err(napi::Error::from_reason(
+                "mqttwire: napi_set_instance_data failed",
+            ));
+        }
+        let mut f = ptr::null_mut();
+        let made = sys::napi_create_function(
+            raw,
             c"frameInput".as_ptr(),
             10,
             Some(frame_input),
-            ptr::null_mut(),
+            areas as *mut c_void,
             &mut f,
-        )
-    };
-    if created != sys::Status::napi_ok {
-        return Err(napi::Error::from_reason(
-            "mqttwire: could not create frameInput",
-        ));
-    }
-    // SAFETY: live handles of module initialisation; `f` was just created;
-    // the name is NUL-terminated.
-    let set = unsafe {
-        sys::napi_set_named_property(env.raw(), exports.raw(), c"frameInput".as_ptr(), f)
-    };
-    if set != sys::Status::napi_ok {
-        return Err(napi::Error::from_reason(
-            "mqttwire: could not export frameInput",
-        ));
+        ) == sys::Status::napi_ok;
+        if !(made
+            && set(raw, exports, c"input", input)
+            && set(raw, exports, c"tape", tape)
+            && set(raw, exports, c"frameInput", f))
+        {
+            return Err(napi::Error::from_reason(
+                "mqttwire: could not export frameInput",
+            ));
+        }
     }
     Ok(())
 }

@@ -79,6 +79,9 @@ pub mod word {
     pub const IN_CONFIG: usize = 2;
     /// Input: the maximum packet size.
     pub const IN_MAX: usize = 3;
+    /// Input of the Node binding's registered call: bytes of the head framed
+    /// before the chunk ([`frame_after`](super::frame_after)), 0 for none.
+    pub const IN_HEAD: usize = 4;
 
     /// Record: type | flags << 4 | version << 8 | bridge << 16.
     pub const R_HEAD: usize = 0;
@@ -186,6 +189,43 @@ pub fn frame(
     max_packet_size: u32,
     tape: &mut [u32],
 ) -> Status {
+    frame_after(&[], buf, start, end, config, max_packet_size, tape)
+}
+
+/// [`frame`] `head` and then `buf[start..end]` into one tape, as if the two
+/// were one chunk: the records of `head` come first and index `head`, the
+/// others index `buf`.
+///
+/// This is how a reader frames the end of a packet that straddled two reads
+/// (`head`, the packet made whole) and the rest of the new read in one call.
+/// A CONNECT in `head` sets the version for `buf`. When framing stops within
+/// `head` (a malformed or incomplete packet there, or a full tape) nothing of
+/// `buf` is framed and `T[1]` (and an error's offset) is an offset in `head`;
+/// a caller that passes one whole packet as `head` tells this case by no
+/// record at all. An empty `head` is [`frame`].
+///
+/// ```
+/// use mqttwire::tape::{frame_after, word, Status, HEADER_WORDS};
+/// // A PINGREQ whose second byte came with the next read, then a PINGRESP.
+/// let head = [0xc0, 0x00];
+/// let read = [0x00, 0xd0, 0x00];
+/// let mut t = [0u32; 64];
+/// assert_eq!(frame_after(&head, &read, 1, read.len(), 4, 0, &mut t), Status::Done);
+/// assert_eq!(t[word::RECORDS], 2);
+/// let first = HEADER_WORDS;
+/// let second = first + t[first + word::R_WORDS] as usize;
+/// assert_eq!(t[first + word::R_OFFSET], 0); // in head
+/// assert_eq!(t[second + word::R_OFFSET], 1); // in read
+/// ```
+pub fn frame_after(
+    head: &[u8],
+    buf: &[u8],
+    start: usize,
+    end: usize,
+    config: u32,
+    max_packet_size: u32,
+    tape: &mut [u32],
+) -> Status {
     if tape.len() < HEADER_WORDS {
         return Status::Full;
     }
@@ -203,32 +243,23 @@ pub fn frame(
     if max_packet_size != 0 {
         limits = limits.max_packet_size(max_packet_size as usize);
     }
-    let ctx = Ctx {
-        base: buf.as_ptr() as usize,
-        buf,
-    };
     let mut st = Run {
-        pos: start,
+        pos: 0,
         words: HEADER_WORDS,
         used: 0,
         count: 0,
         version: Version::from_level(config as u8).unwrap_or(Version::V3_1_1),
         bridge: config & BRIDGE != 0,
     };
-    // One loop per version family and arena setting, so that each keeps its
-    // state in registers and carries no code for the other cases; a CONNECT
-    // that switches to or from 5.0 goes on in the other loop.
-    let (status, need, error) = loop {
-        let stop = match (st.version.is_v5(), use_arena) {
-            (false, false) => run::<false, false>(&ctx, tape, arena, end, &limits, &mut st),
-            (false, true) => run::<false, true>(&ctx, tape, arena, end, &limits, &mut st),
-            (true, false) => run::<true, false>(&ctx, tape, arena, end, &limits, &mut st),
-            (true, true) => run::<true, true>(&ctx, tape, arena, end, &limits, &mut st),
-        };
-        if let Some(stop) = stop {
-            break stop;
-        }
-    };
+    let mut stop = (Status::Done, 0, None);
+    if !head.is_empty() {
+        stop = run_all(head, head.len(), tape, arena, &limits, use_arena, &mut st);
+    }
+    if stop.0 == Status::Done {
+        st.pos = start;
+        stop = run_all(buf, end, tape, arena, &limits, use_arena, &mut st);
+    }
+    let (status, need, error) = stop;
     let t = tape;
     t[word::STATUS] = status as u32;
     t[word::NEXT] = st.pos as u32;
@@ -246,6 +277,36 @@ pub fn frame(
     t[word::ARENA_AT] = if use_arena { arena_bytes } else { 0 };
     t[word::ARENA_USED] = st.used as u32;
     status
+}
+
+/// Frame `buf[st.pos..end]`, going on from `st`, until a stop.
+fn run_all(
+    buf: &[u8],
+    end: usize,
+    tape: &mut [u32],
+    arena: &mut [u32],
+    limits: &Limits,
+    use_arena: bool,
+    st: &mut Run,
+) -> Stop {
+    let ctx = Ctx {
+        base: buf.as_ptr() as usize,
+        buf,
+    };
+    // One loop per version family and arena setting, so that each keeps its
+    // state in registers and carries no code for the other cases; a CONNECT
+    // that switches to or from 5.0 goes on in the other loop.
+    loop {
+        let stop = match (st.version.is_v5(), use_arena) {
+            (false, false) => run::<false, false>(&ctx, tape, arena, end, limits, st),
+            (false, true) => run::<false, true>(&ctx, tape, arena, end, limits, st),
+            (true, false) => run::<true, false>(&ctx, tape, arena, end, limits, st),
+            (true, true) => run::<true, true>(&ctx, tape, arena, end, limits, st),
+        };
+        if let Some(stop) = stop {
+            return stop;
+        }
+    }
 }
 
 /// Where a [`frame`] call is: the next packet, the tape words and arena
