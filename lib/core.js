@@ -1,11 +1,12 @@
 'use strict'
 // The streaming engine shared by Parser and Router.
 //
-// Each socket chunk is framed by one native call (lib/native.js) into a
-// reused module-level tape, registered with the addon once per thread; a
+// Each socket chunk is framed by one native call (lib/native.js) into the
+// addon's per-thread tape (or, for a large read, a tape of our own); a
 // 'packet' handler that parses meanwhile gets a tape of its own. Strings and
 // payloads are cut from the chunk itself; only a packet that straddles two
-// chunks is copied (into a buffer just large enough for it). Subclasses implement
+// chunks is copied (into a buffer just large enough for it), and it is framed
+// in the same call as the rest of the read that completes it. Subclasses implement
 // `_mwDeliver(buf, T, r, A, ab, bo)` (one record) and get `parse(buf)`.
 
 const { EventEmitter } = require('events')
