@@ -167,7 +167,7 @@ class Core extends EventEmitter {
     let head = null
     if (this._mwPend !== null) {
       const total = this._mwPendTotal
-      if (own && frameAfter !== null && total !== 0 && len >= total - this._mwPendLen && len + total <= COPY_MAX) {
+      if (own && frameAfter !== null && total !== 0 && total <= COPY_MAX && len <= COPY_MAX && len >= total - this._mwPendLen) {
         off = total - this._mwPendLen
         head = this._mwTake(buf, 0)
       } else {
@@ -190,15 +190,8 @@ class Core extends EventEmitter {
       } else {
         frameAfter(head, buf, off, config, max)
         if (T[RECORDS] === 0) {
-          // stopped within the head: a malformed packet, or (not for a read
-          // this small) a full tape
-          if (T[STATUS] === FULL) {
-            T = this._mwGrow(T, own)
-            if (!this._mwWhole(head, T, own)) return len
-            head = null
-            config = configOf(this.settings) | mode
-            continue
-          }
+          // stopped within the head: a malformed packet (the area tape
+          // always holds its record: at most 3 words a byte, 4 KiB at most)
           this._mwBadHead = Buffer.from(head.subarray(0, Math.min(head.length, 5)))
           this._mwError(T[NEED_OR_CODE], T[ERROR_PARAM], T[ERROR_OFFSET])
           return len

@@ -68,8 +68,10 @@ function makeNative (frameTape, frameInput) {
    * Frame `head` (a packet that straddled reads, made whole) and then
    * `buf[start..buf.length)` in one call on the area's tape (Rust
    * tape::frame_after): the first record indexes `head`, the others `buf`.
-   * Only with `head.length + buf.length <= COPY_MAX` (lib/core.js checks):
-   * `buf` is copied to the start of the input area and `head` right after it.
+   * Only with `head` and `buf` of at most COPY_MAX bytes each (lib/core.js
+   * checks): `buf` is copied to the start of the input area and `head` right
+   * after it. The area tape may then fill (FULL) on packets of a few bytes
+   * each; lib/core.js goes on with a larger tape.
    */
   function nativeFrameAfter (head, buf, start, config, max) {
     const T = tape
