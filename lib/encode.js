@@ -8,10 +8,11 @@
 // mqtt-packet 9.0.2 so that both libraries fail on the same inputs with the
 // same message.
 //
-// encode() returns the Buffer, or null on failure. On failure `state.error`
-// holds the message (string) of the error to report, or null when the packet
-// is dropped silently (mqtt-packet returns false without destroying the
-// stream in a few cases, e.g. an empty userProperties object).
+// encode() returns the Buffer, or throws a Refusal: the message (string) of
+// the error to report, or null when the packet is dropped silently
+// (mqtt-packet returns false without destroying the stream in a few cases,
+// e.g. an empty userProperties object). Every refusal is found by the sizing
+// pass, before anything is allocated or written.
 
 const { Buffer } = require('buffer')
 const { allocate, SLAB_MAX_PACKET } = require('./blocks')
@@ -21,11 +22,18 @@ const { PACKET_NAMES, REQUIRED_FLAGS, PROPERTIES: GENERATED_PROPERTIES } = requi
 const EMPTY = Buffer.alloc(0)
 const VARBYTEINT_MAX = 268435455
 
-// error: the message of the last refusal. tail: with encode()'s `split` (set
-// by writeToStream), a PUBLISH payload of at least SPLIT_PAYLOAD bytes is not
-// copied; the buffer returned ends before it and the payload is left in
-// `tail`, to be written after it by reference (as mqtt-packet writes payloads).
-const state = { error: null, tail: null }
+// What encode() throws for a packet it refuses: `message`, the error
+// mqtt-packet reports, or null where mqtt-packet drops the packet silently.
+class Refusal {
+  constructor (message) {
+    this.message = message
+  }
+}
+
+// With encode()'s `out` (writeToStream's), a PUBLISH payload of at least this
+// many bytes is not copied: the buffer returned ends before it and the payload
+// is left in out.tail, to be written after it by reference (as mqtt-packet
+// writes payloads).
 const SPLIT_PAYLOAD = 512
 
 // Strings up to this many chars are copied char by char in JS (copyChars),
@@ -87,19 +95,13 @@ const SKIP_USER_PROPERTIES = 2
 const SKIP_MASK = 3
 // With the skip bits (PUBLISH only): strings of at most SHORT_STRING chars are
 // taken as ASCII (size = length), copied by copyChars and checked as they are
-// copied; a non-ASCII char sets asciiMiss and PUBLISH is encoded again with
-// exact UTF-8 sizes. Saves two native calls per string (Buffer.byteLength to
-// size it, utf8Write to write it).
+// copied; a non-ASCII char makes the writers return -1 and PUBLISH is encoded
+// again with exact UTF-8 sizes. Saves two native calls per string
+// (Buffer.byteLength to size it, utf8Write to write it).
 const SHORT_ASCII = 4
-let asciiMiss = false
 
 // ---------------------------------------------------------------------------
 // Low level helpers
-
-function fail (message) {
-  state.error = message
-  return null
-}
 
 function isBuffer (value) {
   return value instanceof Buffer
@@ -208,34 +210,31 @@ function writeUInt16 (buf, off, value) {
 // Properties
 
 function invalidProperty (name, value) {
-  state.error = `Invalid ${name}: ${value}`
-  return -1
+  return new Refusal(`Invalid ${name}: ${value}`)
 }
 
-// Size of one property value (identifier byte included). Returns -1 on error
-// (state.error set) and 0 for a user property object without entries, which
-// mqtt-packet treats as a silent failure.
+// Size of one property value (identifier byte included).
 function propertySize (name, desc, value, ascii) {
   switch (desc === undefined ? 0 : desc.type) {
     case T_BYTE:
-      if (typeof value !== 'boolean') return invalidProperty(name, value)
+      if (typeof value !== 'boolean') throw invalidProperty(name, value)
       return 2
     case T_INT8:
-      if (typeof value !== 'number' || value < 0 || value > 0xff) return invalidProperty(name, value)
+      if (typeof value !== 'number' || value < 0 || value > 0xff) throw invalidProperty(name, value)
       return 2
     case T_INT16:
-      if (typeof value !== 'number' || !isMessageId(value)) return invalidProperty(name, value)
+      if (typeof value !== 'number' || !isMessageId(value)) throw invalidProperty(name, value)
       return 3
     case T_INT32:
-      if (typeof value !== 'number' || value < 0 || value > 0xffffffff) return invalidProperty(name, value)
+      if (typeof value !== 'number' || value < 0 || value > 0xffffffff) throw invalidProperty(name, value)
       return 5
     case T_VAR:
-      if (typeof value !== 'number' || value < 0 || value > 0x0fffffff) return invalidProperty(name, value)
+      if (typeof value !== 'number' || value < 0 || value > 0x0fffffff) throw invalidProperty(name, value)
       return 1 + varIntSize(value)
     case T_STRING: {
-      if (typeof value !== 'string') return invalidProperty(name, value)
+      if (typeof value !== 'string') throw invalidProperty(name, value)
       const size = stringSize(value, ascii)
-      if (size > 0xffff) return invalidProperty(name, value)
+      if (size > 0xffff) throw invalidProperty(name, value)
       return 3 + size
     }
     case T_BINARY: {
@@ -247,16 +246,15 @@ function propertySize (name, desc, value, ascii) {
       } else {
         // Throws the same TypeError as mqtt-packet for unsupported types
         Buffer.byteLength(value)
-        return invalidProperty(name, value)
+        throw invalidProperty(name, value)
       }
-      if (size > 0xffff) return invalidProperty(name, value)
+      if (size > 0xffff) throw invalidProperty(name, value)
       return 3 + size
     }
     case T_PAIR:
       return userPropertiesSize(name, value, ascii)
     default:
-      state.error = `Invalid property ${name}: ${value}`
-      return -1
+      throw new Refusal(`Invalid property ${name}: ${value}`)
   }
 }
 
@@ -267,27 +265,27 @@ function stringSize (str, ascii) {
 }
 
 function userPropertiesSize (name, pairs, ascii) {
-  if (typeof pairs !== 'object') return invalidProperty(name, pairs)
+  if (typeof pairs !== 'object') throw invalidProperty(name, pairs)
   const keys = Object.getOwnPropertyNames(pairs)
   let total = 0
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]
     const keySize = stringSize(key, ascii)
-    if (keySize > 0xffff) return invalidProperty(name, pairs)
+    if (keySize > 0xffff) throw invalidProperty(name, pairs)
     const current = pairs[key]
     if (Array.isArray(current)) {
       for (let j = 0; j < current.length; j++) {
         const valueSize = stringSize(current[j].toString(), ascii)
-        if (valueSize > 0xffff) return invalidProperty(name, pairs)
+        if (valueSize > 0xffff) throw invalidProperty(name, pairs)
         total += 5 + keySize + valueSize
       }
     } else {
       const valueSize = stringSize(current.toString(), ascii)
-      if (valueSize > 0xffff) return invalidProperty(name, pairs)
+      if (valueSize > 0xffff) throw invalidProperty(name, pairs)
       total += 5 + keySize + valueSize
     }
   }
-  if (total === 0) state.error = null
+  if (total === 0) throw new Refusal(null) // no entries: mqtt-packet drops the packet
   return total
 }
 
@@ -300,8 +298,7 @@ function isSkipped (name, skip) {
     ((skip & SKIP_USER_PROPERTIES) !== 0 && name === 'userProperties')
 }
 
-// Size of the property block body (without its length prefix), or -1 on
-// failure (state.error is the message or null for a silent failure).
+// Size of the property block body (without its length prefix).
 function propertiesSize (props, skip) {
   if (!usesProperties(props)) return 0
   const ascii = (skip & SHORT_ASCII) !== 0
@@ -312,51 +309,36 @@ function propertiesSize (props, skip) {
     const value = props[name]
     if (value === undefined) continue
     if (skip !== SKIP_NONE && isSkipped(name, skip)) continue
-    const size = entrySize(name, value, ascii)
-    if (size < 0) return -1
-    total += size
+    total += entrySize(name, value, ascii)
   }
   // the router's PublishProperties: userProperties is an accessor of its class
   if (props instanceof PublishProperties && (skip & SKIP_USER_PROPERTIES) === 0) {
     const up = props.userProperties
-    if (up !== undefined) {
-      const size = entrySize('userProperties', up, ascii)
-      if (size < 0) return -1
-      total += size
-    }
+    if (up !== undefined) total += entrySize('userProperties', up, ascii)
   }
   return total
 }
 
-// Size of one property (or of each value of an array of them), -1 on failure.
+// Size of one property (or of each value of an array of them).
 function entrySize (name, value, ascii) {
   const desc = PROPERTIES.get(name)
   if (Array.isArray(value)) {
     let size = 0
-    for (let i = 0; i < value.length; i++) {
-      const one = propertySize(name, desc, value[i], ascii)
-      if (one <= 0) return -1
-      size += one
-    }
-    if (size === 0) {
-      state.error = null
-      return -1
-    }
+    for (let i = 0; i < value.length; i++) size += propertySize(name, desc, value[i], ascii)
+    if (size === 0) throw new Refusal(null) // an empty array: mqtt-packet drops the packet
     return size
   }
-  const size = propertySize(name, desc, value, ascii)
-  return size <= 0 ? -1 : size
+  return propertySize(name, desc, value, ascii)
 }
 
-// Writes a property string sized by stringSize(str, ascii).
+// Writes a property string sized by stringSize(str, ascii); -1 when a string
+// taken as ASCII is not (see SHORT_ASCII).
 function writePropertyString (buf, off, str, ascii) {
   if (!ascii || str.length > SHORT_STRING) return writeString(buf, off, str)
-  const end = writeAsciiString(buf, off, str)
-  if (end >= 0) return end
-  asciiMiss = true
-  return off + 2 + str.length
+  return writeAsciiString(buf, off, str)
 }
 
+// Writes one property; returns the offset after it, or -1 as writePropertyString.
 function writeProperty (buf, off, desc, value, ascii) {
   const id = desc.id
   switch (desc.type) {
@@ -400,12 +382,16 @@ function writeProperty (buf, off, desc, value, ascii) {
           for (let j = 0; j < current.length; j++) {
             buf[off] = id
             off = writePropertyString(buf, off + 1, key, ascii)
+            if (off < 0) return -1
             off = writePropertyString(buf, off, current[j].toString(), ascii)
+            if (off < 0) return -1
           }
         } else {
           buf[off] = id
           off = writePropertyString(buf, off + 1, key, ascii)
+          if (off < 0) return -1
           off = writePropertyString(buf, off, current.toString(), ascii)
+          if (off < 0) return -1
         }
       }
       return off
@@ -413,7 +399,8 @@ function writeProperty (buf, off, desc, value, ascii) {
   }
 }
 
-// Writes the property block (length prefix + body) sized by propertiesSize.
+// Writes the property block (length prefix + body) sized by propertiesSize;
+// -1 as writePropertyString.
 function writeProperties (buf, off, props, skip, size) {
   off = writeVarInt(buf, off, size)
   if (size === 0) return off
@@ -425,6 +412,7 @@ function writeProperties (buf, off, props, skip, size) {
     if (value == null) continue
     if (skip !== SKIP_NONE && isSkipped(name, skip)) continue
     off = writeEntry(buf, off, name, value, ascii)
+    if (off < 0) return -1
   }
   if (props instanceof PublishProperties && (skip & SKIP_USER_PROPERTIES) === 0) {
     const up = props.userProperties
@@ -436,7 +424,7 @@ function writeProperties (buf, off, props, skip, size) {
 function writeEntry (buf, off, name, value, ascii) {
   const desc = PROPERTIES.get(name)
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) off = writeProperty(buf, off, desc, value[i], ascii)
+    for (let i = 0; i < value.length && off >= 0; i++) off = writeProperty(buf, off, desc, value[i], ascii)
     return off
   }
   return writeProperty(buf, off, desc, value, ascii)
@@ -445,11 +433,10 @@ function writeEntry (buf, off, name, value, ascii) {
 // Properties of acknowledgement-like packets: reasonString then
 // userProperties are dropped while the packet would exceed the
 // maximumPacketSize found in opts.properties (compared, as mqtt-packet does,
-// against the remaining length). Returns -1 on failure, else the skip mask
-// to use and the size of the property block, packed: skipOf(r), propsSizeOf(r).
+// against the remaining length). Returns the skip mask to use and the size of
+// the property block, packed: skipOf(r), propsSizeOf(r).
 function ackProperties (props, opts, length) {
   let size = propertiesSize(props, SKIP_NONE)
-  if (size < 0) return -1
   const maximum = opts && opts.properties && opts.properties.maximumPacketSize
     ? opts.properties.maximumPacketSize
     : 0
@@ -460,13 +447,10 @@ function ackProperties (props, opts, length) {
       if (skip === SKIP_NONE) next = 'reasonString'
       else if (skip === SKIP_REASON_STRING) next = 'userProperties'
       else next = null
-      if (next === null || !usesProperties(props) || !props[next]) {
-        state.error = null
-        return -1
-      }
+      // nothing left to drop: mqtt-packet drops the packet
+      if (next === null || !usesProperties(props) || !props[next]) throw new Refusal(null)
       skip |= next === 'reasonString' ? SKIP_REASON_STRING : SKIP_USER_PROPERTIES
       size = propertiesSize(props, skip)
-      if (size < 0) return -1
     }
   }
   return skip | (size << 2)
@@ -482,10 +466,9 @@ function headerSize (length) {
 }
 
 // Start of a packet: fixed header byte + remaining length (the body starts at
-// headerSize(length)). Returns the Buffer, or null if the remaining length is
-// too big.
+// headerSize(length)). Refuses a remaining length too big to encode.
 function allocPacket (header, length, omit = 0) {
-  if (length > VARBYTEINT_MAX) return fail(`Invalid variable byte integer: ${length}`)
+  if (length > VARBYTEINT_MAX) throw new Refusal(`Invalid variable byte integer: ${length}`)
   const buf = allocate(headerSize(length) + length - omit)
   buf[0] = header
   writeVarInt(buf, 1, length)
@@ -516,27 +499,27 @@ function connect (packet) {
   let length = 0
 
   if (!protocolId || (typeof protocolId !== 'string' && !isBuffer(protocolId))) {
-    return fail('Invalid protocolId')
+    throw new Refusal('Invalid protocolId')
   }
   const protocolIdSize = typeof protocolId === 'string' ? Buffer.byteLength(protocolId) : protocolId.length
-  if (protocolIdSize > 0xffff) return fail('Invalid protocolId')
+  if (protocolIdSize > 0xffff) throw new Refusal('Invalid protocolId')
   length += protocolIdSize + 2
 
-  if (version !== 3 && version !== 4 && version !== 5) return fail('Invalid protocol version')
+  if (version !== 3 && version !== 4 && version !== 5) throw new Refusal('Invalid protocol version')
   length += 1
 
   const clientIdIsValid = typeof clientId === 'string' || isBuffer(clientId)
   if (!(clientIdIsValid && (clientId || version >= 4) && (clientId || clean))) {
-    if (version < 4) return fail('clientId must be supplied before 3.1.1')
-    if ((clean * 1) === 0) return fail('clientId must be given if cleanSession set to 0')
-    if (!clientIdIsValid) return fail('Invalid clientId')
+    if (version < 4) throw new Refusal('clientId must be supplied before 3.1.1')
+    if ((clean * 1) === 0) throw new Refusal('clientId must be given if cleanSession set to 0')
+    if (!clientIdIsValid) throw new Refusal('Invalid clientId')
   }
   const clientIdSize = Buffer.byteLength(clientId)
-  if (clientIdSize > 0xffff) return fail('Invalid clientId')
+  if (clientIdSize > 0xffff) throw new Refusal('Invalid clientId')
   length += clientIdSize + 2
 
   if (typeof keepalive !== 'number' || keepalive < 0 || keepalive > 65535 || keepalive % 1 !== 0) {
-    return fail('Invalid keepalive')
+    throw new Refusal('Invalid keepalive')
   }
   length += 2
 
@@ -545,7 +528,6 @@ function connect (packet) {
   let propsSize = 0
   if (version === 5) {
     propsSize = propertiesSize(properties, SKIP_NONE)
-    if (propsSize < 0) return null
     length += varIntSize(propsSize) + propsSize
   }
 
@@ -553,50 +535,48 @@ function connect (packet) {
   let willPayload = null
   let willPropsSize = 0
   if (will) {
-    if (typeof will !== 'object') return fail('Invalid will')
-    if (!will.topic || typeof will.topic !== 'string') return fail('Invalid will topic')
+    if (typeof will !== 'object') throw new Refusal('Invalid will')
+    if (!will.topic || typeof will.topic !== 'string') throw new Refusal('Invalid will topic')
     willTopicSize = Buffer.byteLength(will.topic)
-    if (willTopicSize > 0xffff) return fail('Invalid will topic')
+    if (willTopicSize > 0xffff) throw new Refusal('Invalid will topic')
     length += willTopicSize + 2
 
     length += 2
     willPayload = will.payload
     if (willPayload) {
-      if (!(willPayload.length >= 0)) return fail('Invalid will payload')
+      if (!(willPayload.length >= 0)) throw new Refusal('Invalid will payload')
       let payloadSize
       if (typeof willPayload === 'string') payloadSize = Buffer.byteLength(willPayload)
       else if (willPayload instanceof Uint8Array) payloadSize = willPayload.length
-      else return fail('Invalid will payload')
-      if (payloadSize > 0xffff) return fail('Invalid will payload')
+      else throw new Refusal('Invalid will payload')
+      if (payloadSize > 0xffff) throw new Refusal('Invalid will payload')
       length += payloadSize
     }
 
     if (version === 5) {
       willPropsSize = propertiesSize(will.properties, SKIP_NONE)
-      if (willPropsSize < 0) return null
       length += varIntSize(willPropsSize) + willPropsSize
     }
   }
 
   let usernameSize = 0
   if (username != null) {
-    if (typeof username !== 'string' && !isBuffer(username)) return fail('Invalid username')
+    if (typeof username !== 'string' && !isBuffer(username)) throw new Refusal('Invalid username')
     usernameSize = Buffer.byteLength(username)
-    if (usernameSize > 0xffff) return fail('Invalid username')
+    if (usernameSize > 0xffff) throw new Refusal('Invalid username')
     length += usernameSize + 2
   }
 
   let passwordSize = 0
   if (password != null) {
-    if (username == null) return fail('Username is required to use password')
-    if (typeof password !== 'string' && !isBuffer(password)) return fail('Invalid password')
+    if (username == null) throw new Refusal('Username is required to use password')
+    if (typeof password !== 'string' && !isBuffer(password)) throw new Refusal('Invalid password')
     passwordSize = Buffer.byteLength(password)
-    if (passwordSize > 0xffff) return fail('Invalid password')
+    if (passwordSize > 0xffff) throw new Refusal('Invalid password')
     length += passwordSize + 2
   }
 
   const buf = allocPacket(0x10, length)
-  if (buf === null) return null
   let off = headerSize(length)
 
   if (typeof protocolId === 'string') off = writeSizedString(buf, off, protocolId, protocolIdSize)
@@ -647,17 +627,15 @@ function connack (packet, opts) {
   const properties = settings.properties
   let length = 2
 
-  if (typeof rc !== 'number') return fail('Invalid return code')
+  if (typeof rc !== 'number') throw new Refusal('Invalid return code')
 
   let propsSize = 0
   if (version === 5) {
     propsSize = propertiesSize(properties, SKIP_NONE)
-    if (propsSize < 0) return null
     length += varIntSize(propsSize) + propsSize
   }
 
   const buf = allocPacket(0x20, length)
-  if (buf === null) return null
   let off = headerSize(length)
   buf[off++] = settings.sessionPresent ? 1 : 0
   buf[off++] = rc
@@ -665,11 +643,11 @@ function connack (packet, opts) {
   return buf
 }
 
-// split: leave a large Buffer payload in state.tail (see `state`).
+// out: leave a large Buffer payload in out.tail (see SPLIT_PAYLOAD).
 // exact: UTF-8 lengths of the topic and of property strings are computed up
 // front (set when the optimistic ASCII pass found a non-ASCII char, and for
 // packets too large to encode twice).
-function publish (packet, opts, split, exact) {
+function publish (packet, opts, out, exact) {
   const version = opts ? opts.protocolVersion : 4
   const settings = packet || {}
   const qos = settings.qos || 0
@@ -689,8 +667,8 @@ function publish (packet, opts, split, exact) {
       topicSize = Buffer.byteLength(topic)
     }
   } else if (isBuffer(topic)) topicSize = topic.length
-  else return fail('Invalid topic')
-  if (topicSize > 0xffff) return fail('Invalid topic')
+  else throw new Refusal('Invalid topic')
+  if (topicSize > 0xffff) throw new Refusal('Invalid topic')
   let length = topicSize + 2
 
   let payloadIsString = false
@@ -706,14 +684,13 @@ function publish (packet, opts, split, exact) {
       : new Uint8Array(payload)
   }
 
-  if (qos && (typeof id !== 'number' || !isMessageId(id))) return fail('Invalid messageId')
+  if (qos && (typeof id !== 'number' || !isMessageId(id))) throw new Refusal('Invalid messageId')
   const hasId = qos > 0
   if (hasId) length += 2
 
   let propsSize = 0
   if (version === 5) {
     propsSize = propertiesSize(properties, exact === true ? SKIP_NONE : SHORT_ASCII)
-    if (propsSize < 0) return null
     length += varIntSize(propsSize) + propsSize
   }
 
@@ -726,16 +703,15 @@ function publish (packet, opts, split, exact) {
   // a large packet whose sizes took strings as ASCII: measured exactly now (a
   // second pass would cost a large allocation, and the size limit is checked
   // on the exact length)
-  if (length > SLAB_MAX_PACKET && (asciiTopic || propsSize > 0) && exact !== true) return publish(packet, opts, split, true)
+  if (length > SLAB_MAX_PACKET && (asciiTopic || propsSize > 0) && exact !== true) return publish(packet, opts, out, true)
 
-  const tail = split === true && payload.length >= SPLIT_PAYLOAD && isBuffer(payload)
+  const tail = out !== null && payload.length >= SPLIT_PAYLOAD && isBuffer(payload)
   const buf = allocPacket(header, length, tail ? payload.length : 0)
-  if (buf === null) return null
   let off = headerSize(length)
 
   if (asciiTopic) {
     off = writeAsciiString(buf, off, topic)
-    if (off < 0) return publish(packet, opts, split, true)
+    if (off < 0) return publish(packet, opts, out, true)
   } else if (typeof topic === 'string') {
     off = writeSizedString(buf, off, topic, topicSize)
   } else {
@@ -749,12 +725,11 @@ function publish (packet, opts, split, exact) {
   }
 
   if (version === 5) {
-    asciiMiss = false
     off = writeProperties(buf, off, properties, exact === true ? SKIP_NONE : SHORT_ASCII, propsSize)
-    if (asciiMiss) return publish(packet, opts, split, true)
+    if (off < 0) return publish(packet, opts, out, true)
   }
 
-  if (tail) state.tail = payload
+  if (tail) out.tail = payload
   else if (payloadIsString) buf.utf8Write(payload, off, buf.length - off)
   else if (payload.length !== 0) buf.set(payload, off)
   return buf
@@ -769,7 +744,7 @@ function confirmation (packet, opts) {
   const reasonCode = settings.reasonCode
   const properties = settings.properties
 
-  if (typeof id !== 'number' || !isMessageId(id)) return fail('Invalid messageId')
+  if (typeof id !== 'number' || !isMessageId(id)) throw new Refusal('Invalid messageId')
 
   let length = 2
   let withProps = false
@@ -779,7 +754,6 @@ function confirmation (packet, opts) {
     length = 3
     if (properties !== null && typeof properties === 'object') {
       const r = ackProperties(properties, opts, length)
-      if (r < 0) return null
       withProps = true
       skip = skipOf(r)
       propsSize = propsSizeOf(r)
@@ -794,7 +768,6 @@ function confirmation (packet, opts) {
   }
 
   const buf = allocPacket(header, length)
-  if (buf === null) return null
   let off = writeUInt16(buf, headerSize(length), id)
   if (length > 2) {
     buf[off++] = reasonCode
@@ -811,35 +784,33 @@ function subscribe (packet, opts) {
   const subs = settings.subscriptions
   const properties = settings.properties
 
-  if (typeof id !== 'number' || !isMessageId(id)) return fail('Invalid messageId')
+  if (typeof id !== 'number' || !isMessageId(id)) throw new Refusal('Invalid messageId')
   let length = 2
 
   let propsSize = 0
   if (version === 5) {
     propsSize = propertiesSize(properties, SKIP_NONE)
-    if (propsSize < 0) return null
     length += varIntSize(propsSize) + propsSize
   }
 
-  if (!(typeof subs === 'object' && subs.length)) return fail('Invalid subscriptions')
+  if (!(typeof subs === 'object' && subs.length)) throw new Refusal('Invalid subscriptions')
   for (let i = 0; i < subs.length; i++) {
     const topic = subs[i].topic
     const qos = subs[i].qos
-    if (typeof topic !== 'string') return fail('Invalid subscriptions - invalid topic')
-    if (typeof qos !== 'number') return fail('Invalid subscriptions - invalid qos')
+    if (typeof topic !== 'string') throw new Refusal('Invalid subscriptions - invalid topic')
+    if (typeof qos !== 'number') throw new Refusal('Invalid subscriptions - invalid qos')
     if (version === 5) {
-      if (typeof (subs[i].nl || false) !== 'boolean') return fail('Invalid subscriptions - invalid No Local')
-      if (typeof (subs[i].rap || false) !== 'boolean') return fail('Invalid subscriptions - invalid Retain as Published')
+      if (typeof (subs[i].nl || false) !== 'boolean') throw new Refusal('Invalid subscriptions - invalid No Local')
+      if (typeof (subs[i].rap || false) !== 'boolean') throw new Refusal('Invalid subscriptions - invalid Retain as Published')
       const rh = subs[i].rh || 0
-      if (typeof rh !== 'number' || rh > 2) return fail('Invalid subscriptions - invalid Retain Handling')
+      if (typeof rh !== 'number' || rh > 2) throw new Refusal('Invalid subscriptions - invalid Retain Handling')
     }
     const topicSize = Buffer.byteLength(topic)
-    if (topicSize > 0xffff) return fail('Invalid subscriptions - invalid topic')
+    if (topicSize > 0xffff) throw new Refusal('Invalid subscriptions - invalid topic')
     length += topicSize + 3
   }
 
   const buf = allocPacket(SUBSCRIBE_HEADER[1][settings.dup ? 1 : 0][0], length)
-  if (buf === null) return null
   let off = writeUInt16(buf, headerSize(length), id)
   if (version === 5) off = writeProperties(buf, off, properties, SKIP_NONE, propsSize)
 
@@ -877,23 +848,21 @@ function suback (packet, opts) {
   const granted = settings.granted
   const properties = settings.properties
 
-  if (typeof id !== 'number' || !isMessageId(id)) return fail('Invalid messageId')
+  if (typeof id !== 'number' || !isMessageId(id)) throw new Refusal('Invalid messageId')
   const count = grantedSize(granted)
-  if (count < 0) return fail('Invalid qos vector')
+  if (count < 0) throw new Refusal('Invalid qos vector')
   let length = 2 + count
 
   let skip = SKIP_NONE
   let propsSize = 0
   if (version === 5) {
     const r = ackProperties(properties, opts, length)
-    if (r < 0) return null
     skip = skipOf(r)
     propsSize = propsSizeOf(r)
     length += varIntSize(propsSize) + propsSize
   }
 
   const buf = allocPacket(0x90, length)
-  if (buf === null) return null
   let off = writeUInt16(buf, headerSize(length), id)
   if (version === 5) off = writeProperties(buf, off, properties, skip, propsSize)
   writeGranted(buf, off, granted)
@@ -907,26 +876,24 @@ function unsubscribe (packet, opts) {
   const unsubs = settings.unsubscriptions
   const properties = settings.properties
 
-  if (typeof id !== 'number' || !isMessageId(id)) return fail('Invalid messageId')
+  if (typeof id !== 'number' || !isMessageId(id)) throw new Refusal('Invalid messageId')
   let length = 2
 
-  if (!(typeof unsubs === 'object' && unsubs.length)) return fail('Invalid unsubscriptions')
+  if (!(typeof unsubs === 'object' && unsubs.length)) throw new Refusal('Invalid unsubscriptions')
   for (let i = 0; i < unsubs.length; i++) {
-    if (typeof unsubs[i] !== 'string') return fail('Invalid unsubscriptions')
+    if (typeof unsubs[i] !== 'string') throw new Refusal('Invalid unsubscriptions')
     const size = Buffer.byteLength(unsubs[i])
-    if (size > 0xffff) return fail('Invalid unsubscriptions')
+    if (size > 0xffff) throw new Refusal('Invalid unsubscriptions')
     length += size + 2
   }
 
   let propsSize = 0
   if (version === 5) {
     propsSize = propertiesSize(properties, SKIP_NONE)
-    if (propsSize < 0) return null
     length += varIntSize(propsSize) + propsSize
   }
 
   const buf = allocPacket(UNSUBSCRIBE_HEADER[1][settings.dup ? 1 : 0][0], length)
-  if (buf === null) return null
   let off = writeUInt16(buf, headerSize(length), id)
   if (version === 5) off = writeProperties(buf, off, properties, SKIP_NONE, propsSize)
   for (let i = 0; i < unsubs.length; i++) off = writeString(buf, off, unsubs[i])
@@ -940,24 +907,22 @@ function unsuback (packet, opts) {
   const granted = settings.granted
   const properties = settings.properties
 
-  if (typeof id !== 'number' || !isMessageId(id)) return fail('Invalid messageId')
+  if (typeof id !== 'number' || !isMessageId(id)) throw new Refusal('Invalid messageId')
   let length = 2
 
   let skip = SKIP_NONE
   let propsSize = 0
   if (version === 5) {
     const count = grantedSize(granted)
-    if (count < 0) return fail('Invalid qos vector')
+    if (count < 0) throw new Refusal('Invalid qos vector')
     length += count
     const r = ackProperties(properties, opts, length)
-    if (r < 0) return null
     skip = skipOf(r)
     propsSize = propsSizeOf(r)
     length += varIntSize(propsSize) + propsSize
   }
 
   const buf = allocPacket(0xb0, length)
-  if (buf === null) return null
   let off = writeUInt16(buf, headerSize(length), id)
   if (version === 5) {
     off = writeProperties(buf, off, properties, skip, propsSize)
@@ -980,13 +945,11 @@ function reasonPacket (header, packet, opts) {
   let length = 1
 
   const r = ackProperties(properties, opts, length)
-  if (r < 0) return null
   const skip = skipOf(r)
   const propsSize = propsSizeOf(r)
   length += varIntSize(propsSize) + propsSize
 
   const buf = allocPacket(header, length)
-  if (buf === null) return null
   const at = headerSize(length)
   buf[at] = settings.reasonCode
   writeProperties(buf, at + 1, properties, skip, propsSize)
@@ -999,14 +962,19 @@ function disconnect (packet, opts) {
 }
 
 function auth (packet, opts) {
-  if (protocolVersionOf(opts) !== 5) return fail('Invalid mqtt version for auth packet')
+  if (protocolVersionOf(opts) !== 5) throw new Refusal('Invalid mqtt version for auth packet')
   return reasonPacket(0xf0, packet, opts)
 }
 
-function encode (packet, opts, split) {
+/**
+ * The bytes of `packet`, or a Refusal thrown. `out`: null, or (writeToStream)
+ * an object whose `tail` is set to a PUBLISH payload left to be written by
+ * reference after the buffer returned (see SPLIT_PAYLOAD).
+ */
+function encode (packet, opts, out) {
   switch (packet.cmd) {
     case 'publish':
-      return publish(packet, opts, split)
+      return publish(packet, opts, out)
     case 'puback':
     case 'pubrec':
     case 'pubrel':
@@ -1033,8 +1001,8 @@ function encode (packet, opts, split) {
     case 'auth':
       return auth(packet, opts)
     default:
-      return fail('Unknown command')
+      throw new Refusal('Unknown command')
   }
 }
 
-module.exports = { encode, state }
+module.exports = { encode, Refusal }

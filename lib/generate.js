@@ -1,15 +1,18 @@
 'use strict'
 
-const { encode, state } = require('./encode')
+const { encode, Refusal } = require('./encode')
 
 // Encodes `packet` into a single Buffer. Throws the same errors as
 // mqtt-packet's generate(); returns an empty Buffer when mqtt-packet would
 // silently drop the packet.
 function generate (packet, opts) {
-  const buf = encode(packet, opts)
-  if (buf !== null) return buf
-  if (state.error !== null) throw new Error(state.error)
-  return Buffer.allocUnsafe(0)
+  try {
+    return encode(packet, opts, null)
+  } catch (err) {
+    if (!(err instanceof Refusal)) throw err
+    if (err.message !== null) throw new Error(err.message)
+    return Buffer.allocUnsafe(0)
+  }
 }
 
 module.exports = generate

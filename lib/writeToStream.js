@@ -1,8 +1,11 @@
 'use strict'
 
-const { encode, state } = require('./encode')
+const { encode, Refusal } = require('./encode')
 
 const kCorked = Symbol('mqttwire.corked')
+
+// encode()'s `out`: where it leaves a PUBLISH payload to write by reference.
+const split = { tail: null }
 
 let cacheNumbers = true
 
@@ -21,19 +24,23 @@ function uncork (stream) {
 // tick so that packets written in the same tick leave in one batch; a stream
 // is corked at most once per tick.
 function writeToStream (packet, stream, opts) {
-  const buf = encode(packet, opts, true)
-  if (buf === null) {
-    if (state.error !== null) stream.destroy(new Error(state.error))
+  let buf
+  try {
+    buf = encode(packet, opts, split)
+  } catch (err) {
+    if (!(err instanceof Refusal)) throw err
+    if (err.message !== null) stream.destroy(new Error(err.message))
     return false
   }
+  // taken before any write: a stream's write() may call writeToStream again
+  const tail = split.tail
+  split.tail = null
   if (stream.cork && stream[kCorked] !== true) {
     stream.cork()
     stream[kCorked] = true
     process.nextTick(uncork, stream)
   }
-  const tail = state.tail
   if (tail === null) return stream.write(buf)
-  state.tail = null
   stream.write(buf)
   return stream.write(tail)
 }
