@@ -1,6 +1,7 @@
 'use strict'
-// Per-operation costs on this machine, the building blocks of the Node path:
-// what one packet costs at least, whoever frames it.
+// Per-operation costs on this machine, the building blocks of the Node path
+// (what one packet costs at least, whoever frames it), and where a w5
+// packet's time goes.
 //
 //   node bench/ops.js
 const binding = require('../binding.js')
@@ -73,3 +74,45 @@ const outBuf = Buffer.alloc(65536)
 function copyTopic (str, off) { let bits = 0; for (let i = 0; i < str.length; i++) { const c = str.charCodeAt(i); bits |= c; outBuf[off + i] = c } return bits }
 time('25 chars copied by charCodeAt (a topic, JS)', () => { let s = 0; for (let i = 0; i < N; i++) s += copyTopic(topics[i & 4095], (i * 32) & 32767); return s })
 time('buf.latin1Write(topic, off) (25 chars)', () => { let s = 0; for (let i = 0; i < N; i++) s += outBuf.latin1Write(topics[i & 4095], (i * 32) & 32767); return s })
+
+// Where a w5 packet's time goes (bench/workloads.js: 2,000 parsers, 1-4
+// packets a read), each part timed over the same reads in fresh buffers:
+// copying the reads into the input area alone; framing them alone (copy,
+// call and Rust's validation); parse() with a _mwDeliver that does nothing
+// (adds the per-read JS: entry, loop, packets split across reads); building
+// each packet object without emitting it; the whole drop-in parser.
+{
+  const W = require('./workloads')
+  const native = require('../lib/native')
+  const mqttwire = require('..')
+  const { Parser } = require('../lib/parser')
+  const { buildPacket } = require('../lib/build')
+  const g = W.gatewayWorkload(2000, 50, 23)
+  const reads = g.schedBuf.map((b) => { const x = Buffer.allocUnsafeSlow(b.length); b.copy(x); return x })
+  class Undelivered extends Parser { _mwDeliver () {} }
+  class Unemitted extends Parser { _mwDeliver (buf, T, r, A, ab, bo) { buildPacket(buf, T, r, A, ab, bo) } }
+  const parseWith = (make) => () => {
+    const ps = []
+    for (let k = 0; k < g.clients; k++) ps.push(make())
+    for (let i = 0; i < reads.length; i++) ps[g.schedClient[i]].parse(reads[i])
+  }
+  const parts = [
+    ['copy into the input area', () => { for (let i = 0; i < reads.length; i++) native.binding.input.set(reads[i]) }],
+    ['frame (copy + call + validation)', () => { for (let i = 0; i < reads.length; i++) native.nativeFrame(reads[i], 0, reads[i].length, 4, 0, native.tape) }],
+    ['parse(), nothing delivered', parseWith(() => new Undelivered())],
+    ['parse(), objects built, not emitted', parseWith(() => new Unemitted())],
+    ['parse(), the drop-in parser', parseWith(() => { const p = mqttwire.parser(); p.on('packet', () => {}); return p })]
+  ]
+  console.log(`w5, ns a packet (${reads.length} reads, ${g.packets} packets; median of 15 passes):`)
+  for (const [, f] of parts) f() // warm-up
+  for (const [name, f] of parts) {
+    const t = []
+    for (let r = 0; r < 15; r++) {
+      const t0 = process.hrtime.bigint()
+      f()
+      t.push(Number(process.hrtime.bigint() - t0) / g.packets)
+    }
+    t.sort((a, b) => a - b)
+    console.log(`  ${name.padEnd(44)} ${t[7].toFixed(0).padStart(7)} ns`)
+  }
+}
