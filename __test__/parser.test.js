@@ -394,6 +394,31 @@ function mk (opts) {
       assert.deepStrictEqual(innerGot, ['i1', 'i2', 'i1', 'i2', 'i1', 'i2'])
     })
 
+    it('a nested parse in the handler of a packet that straddled reads does not disturb the rest of that read', () => {
+      // the read that completes 'o1' is framed with it in one call; o1's handler
+      // parses with other parsers, whose small reads and straddling packets
+      // must not touch the input area or tape that o2 and o3 are read from
+      const pk = (t) => generate({ cmd: 'publish', topic: t, payload: Buffer.from(t.repeat(20)) })
+      const o1 = pk('o1')
+      const outer = mk()
+      const got = []
+      outer.on('packet', (x) => {
+        got.push([x.topic, x.payload.toString()])
+        if (x.topic !== 'o1') return
+        const inner = mk()
+        const innerGot = []
+        inner.on('packet', (y) => innerGot.push(y.topic))
+        const both = Buffer.concat([pk('i1'), pk('i2')])
+        inner.parse(both.subarray(0, 30))
+        inner.parse(both.subarray(30))
+        assert.deepStrictEqual(innerGot, ['i1', 'i2'])
+      })
+      outer.on('error', (e) => { throw e })
+      assert.strictEqual(outer.parse(o1.subarray(0, 10)), 10 - 2)
+      assert.strictEqual(outer.parse(Buffer.concat([o1.subarray(10), pk('o2'), pk('o3')])), 0)
+      assert.deepStrictEqual(got, [['o1', 'o1'.repeat(20)], ['o2', 'o2'.repeat(20)], ['o3', 'o3'.repeat(20)]])
+    })
+
     it('a nested parse in a handler does not disturb the outer read when the outer tape fills up and the read is framed again', () => {
       // 6,000 PINGREQs fill the shared tape (FULL) within one read of 12 KiB, so the
       // outer parse frames the rest of its read again after the handler ran; the
