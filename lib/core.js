@@ -20,10 +20,12 @@ const { isAnyArrayBuffer } = require('node:util').types
 const { DONE, PARTIAL, ERROR, FULL, LENIENT, ARENA, BRIDGE } = TAPE
 const { STATUS, NEXT, NEED_OR_CODE, ERROR_PARAM, ERROR_OFFSET, RECORDS, VERSION, ARENA_AT, ARENA_USED, R_WORDS, R_OFFSET } = TAPE
 const HEADER = TAPE.HEADER_WORDS
-// Bytes to frame from which the string arena is used: below that (a socket
+// Bytes to frame above which the string arena is used: up to that (a socket
 // read of a few packets) one latin1Slice per string is cheaper than copying
 // the strings to the arena and making one more string of it (bench/ab.js w5).
-const ARENA_MIN = 4096
+// Without the arena, the records of such a read always fit the area tape
+// (at most 3 words a byte: lib/native.js).
+const ARENA_ABOVE = 4096
 
 // The tapes of a parse that is not nested in another's 'packet' handler:
 // the addon's area tape (lib/native.js), and a tape of our own, grown x2
@@ -176,7 +178,7 @@ class Core extends EventEmitter {
         if (this._mwPend !== null) return this._mwBuffered()
       }
     }
-    const mode = len - off < ARENA_MIN ? this._mwMode & ~ARENA : this._mwMode
+    const mode = len - off > ARENA_ABOVE ? this._mwMode : this._mwMode & ~ARENA
     let config = configOf(this.settings) | mode
     const max = this._mwMax
     // read once per chunk: every payload view is made over them (lib/build.js view)
