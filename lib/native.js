@@ -26,7 +26,7 @@ const tape = input !== null && binding.tape instanceof Uint32Array ? binding.tap
 const INPUT_SIZE = input !== null ? input.length : 0
 // Reads of up to this many bytes are copied into the input area: the copy
 // (~70 ns for 4 KiB, ~105 ns for 8 KiB, 1.6 us for 64 KiB) then costs less
-// than the two argument conversions it saves (~95 ns; node bench/ops.js).
+// than the two argument conversions it saves (~110 ns; node bench/ops.js).
 // The area's tape holds the records of any read this size (Rust
 // tests/proptest.rs: at most 3 words per byte).
 const COPY_MAX = 4096
@@ -43,7 +43,7 @@ const areas = binding === null
  * to frame, the bytes are copied into the input area at the same offsets
  * (so the tape's offsets index `buf` too) and framed by a call with no
  * argument; otherwise `buf` and `T` are passed (two argument conversions,
- * ~95 ns more).
+ * ~110 ns more).
  */
 function makeNative (frameTape, frameInput) {
   function nativeFrame (buf, start, end, config, max, T) {
