@@ -65,7 +65,7 @@ for (const p of PROPERTIES) {
   PNAME[p.id] = p.name
   PKIND[p.id] = KIND_OF_TYPE[p.type]
 }
-// property name -> id
+// property name -> id, and the ids this module and lib/publish-properties.js switch on
 const ID = Object.fromEntries(PROPERTIES.map((p) => [p.name, p.id]))
 const PFI = ID.payloadFormatIndicator
 const MEI = ID.messageExpiryInterval
@@ -341,4 +341,4 @@ function buildPacket (buf, T, r, A, ab, bo) {
   }
 }
 
-module.exports = { buildPacket, buildProps, str, addPair, combine, Packet, CMDS, PNAME, ID }
+module.exports = { buildPacket, buildProps, str, addPair, combine, Packet, CMDS, PNAME, ID, PFI, MEI, CT, RT, CD, SID, TA }

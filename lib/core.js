@@ -185,27 +185,26 @@ class Core extends EventEmitter {
     const ab = buf.buffer
     const bo = buf.byteOffset
     while (off < len || head !== null) {
+      if (head === null) frame(buf, off, len, config, max, T)
+      else frameAfter(head, buf, off, config, max)
+      const status = T[STATUS]
+      const n = T[RECORDS]
+      const A = arenaOf(T)
       let r = HEADER
       let k = 0
-      if (head === null) {
-        frame(buf, off, len, config, max, T)
-      } else {
-        frameAfter(head, buf, off, config, max)
-        if (T[RECORDS] === 0) {
+      if (head !== null) {
+        if (n === 0) {
           // stopped within the head: a malformed packet (the area tape
           // always holds its record: at most 3 words a byte, 4 KiB at most)
           this._mwBadHead = Buffer.from(head.subarray(0, Math.min(head.length, 5)))
           this._mwError(T[NEED_OR_CODE], T[ERROR_PARAM], T[ERROR_OFFSET])
           return len
         }
-        this._mwDeliver(head, T, r, arenaOf(T), head.buffer, head.byteOffset)
+        this._mwDeliver(head, T, r, A, head.buffer, head.byteOffset)
         r += T[r + R_WORDS]
         k = 1
         head = null
       }
-      const status = T[STATUS]
-      const n = T[RECORDS]
-      const A = arenaOf(T)
       for (; k < n; k++) {
         this._mwDeliver(buf, T, r, A, ab, bo)
         r += T[r + R_WORDS]

@@ -9,17 +9,9 @@
 // longer pays for it, and one that does pays what it paid before.
 
 const { inspect } = require('node:util')
-const { buildProps, str, addPair, combine, ID } = require('./build')
+const { buildProps, str, addPair, combine, ID, PFI, MEI, CT, RT, CD, SID, TA } = require('./build')
 const { view } = require('./view')
 
-// The ids of the PUBLISH properties
-const PFI = ID.payloadFormatIndicator
-const MEI = ID.messageExpiryInterval
-const CT = ID.contentType
-const RT = ID.responseTopic
-const CD = ID.correlationData
-const SID = ID.subscriptionIdentifier
-const TA = ID.topicAlias
 const UP = ID.userProperties
 
 // Hidden fields (symbol keys: not in Object.keys, for-in or JSON).
